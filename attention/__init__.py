@@ -1,0 +1,82 @@
+"""Attention mechanisms, chapter by chapter: the code behind the notes.
+
+Small, tested PyTorch implementations with the names of the d2l book:
+
+- ``pooling``: Nadaraya-Watson attention pooling (``nadaraya_watson``, ``KERNELS``,
+  ``NWKernelRegression``) and its hard counterpart ``hard_lookup``.
+- ``masking``: ``masked_softmax``, which ignores padding exactly.
+- ``scoring``: ``AdditiveAttention``, ``DotProductAttention`` and ``score_statistics``
+  (why scores are divided by ``sqrt(d)``).
+- ``multihead``: ``MultiHeadAttention`` and ``SelfAttention``.
+- ``positional``: sinusoidal ``PositionalEncoding``.
+- ``data`` and ``training``: the toy data sets and the leave-one-out training loop.
+- ``plotting``: figures built without pyplot. It is the only module that imports
+  matplotlib, and ``import attention`` does not load it until a plotting name is used.
+- ``device``: ``default_device``, overridable with ``ATTENTION_DEVICE``.
+
+Every function checks its inputs and raises ``ValueError`` naming the argument at fault.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from attention.data import (
+    FEATURES,
+    ToyData,
+    cat_on_mat,
+    leave_one_out,
+    target_function,
+    toy_regression_data,
+)
+from attention.device import default_device
+from attention.masking import masked_softmax
+from attention.multihead import MultiHeadAttention, SelfAttention
+from attention.pooling import KERNELS, NWKernelRegression, hard_lookup, nadaraya_watson
+from attention.positional import PositionalEncoding
+from attention.scoring import AdditiveAttention, DotProductAttention, score_statistics
+from attention.training import train_nw
+
+__version__ = "0.1.0"
+
+# Plotting names load matplotlib on first use (PEP 562), so the math stays importable
+# (and fast to import) without it.
+_PLOTTING = ("new_figure", "plot_curves", "plot_kernel_regression", "show_heatmaps")
+
+__all__ = [
+    "FEATURES",
+    "KERNELS",
+    "AdditiveAttention",
+    "DotProductAttention",
+    "MultiHeadAttention",
+    "NWKernelRegression",
+    "PositionalEncoding",
+    "SelfAttention",
+    "ToyData",
+    "__version__",
+    "cat_on_mat",
+    "default_device",
+    "hard_lookup",
+    "leave_one_out",
+    "masked_softmax",
+    "nadaraya_watson",
+    "new_figure",
+    "plot_curves",
+    "plot_kernel_regression",
+    "score_statistics",
+    "show_heatmaps",
+    "target_function",
+    "toy_regression_data",
+    "train_nw",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PLOTTING:
+        return getattr(importlib.import_module("attention.plotting"), name)
+    raise AttributeError(f"module 'attention' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,161 @@
+"""Multi-head attention and a minimal self-attention layer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import Tensor, nn
+
+from attention._checks import (
+    as_valid_lens,
+    check_attention_inputs,
+    check_ndim,
+    check_positive_int,
+    check_size,
+)
+from attention.scoring import DotProductAttention
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention: ``num_heads`` scaled dot-product attentions side by side.
+
+    Each head sees its own ``num_hiddens / num_heads`` slice of the projected queries, keys
+    and values; the heads' outputs are concatenated and mixed by ``W_o``. Numerically the
+    same as ``torch.nn.MultiheadAttention(num_hiddens, num_heads, batch_first=True)`` with
+    ``in_proj_weight = cat([W_q.weight, W_k.weight, W_v.weight])`` and
+    ``out_proj.weight = W_o.weight``.
+
+    Args:
+        num_hiddens: Model width; inputs and output have this last dimension.
+        num_heads: Number of heads; must divide ``num_hiddens``.
+        dropout: Dropout rate applied to the attention weights.
+        bias: Whether the four projections have a bias.
+
+    Attributes:
+        attention_weights: Weights of the last forward pass,
+            shape ``(batch, num_heads, n_queries, n_keys)``.
+    """
+
+    def __init__(self, num_hiddens: int, num_heads: int, dropout: float = 0.0, bias: bool = False):
+        super().__init__()
+        check_positive_int("num_hiddens", num_hiddens)
+        check_positive_int("num_heads", num_heads)
+        if num_hiddens % num_heads:
+            raise ValueError(
+                f"num_heads: expected a divisor of num_hiddens={num_hiddens}, got {num_heads}"
+            )
+        self.num_hiddens = num_hiddens
+        self.num_heads = num_heads
+        self.attention = DotProductAttention(dropout)
+        self.W_q = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_k = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_v = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.attention_weights: Tensor | None = None
+
+    def forward(
+        self,
+        queries: Tensor,
+        keys: Tensor,
+        values: Tensor,
+        valid_lens: Tensor | Sequence[int] | None = None,
+    ) -> Tensor:
+        """Attend from each query to the (valid) keys with every head.
+
+        Args:
+            queries: Shape ``(batch, n_queries, num_hiddens)``.
+            keys: Shape ``(batch, n_keys, num_hiddens)``.
+            values: Shape ``(batch, n_keys, num_hiddens)``.
+            valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n_queries)``; every head
+                uses the same lengths.
+
+        Returns:
+            Shape ``(batch, n_queries, num_hiddens)``.
+
+        Raises:
+            ValueError: Shapes that do not fit together or a last dimension other than
+                ``num_hiddens``.
+        """
+        check_attention_inputs(queries, keys, values)
+        for name, x in (("queries", queries), ("keys", keys), ("values", values)):
+            check_size(name, x, -1, self.num_hiddens, "num_hiddens")
+        batch, n_queries, n_keys = queries.shape[0], queries.shape[1], keys.shape[1]
+        q = self.transpose_qkv(self.W_q(queries))  # (B * heads, Q, h / heads)
+        k = self.transpose_qkv(self.W_k(keys))  # (B * heads, K, h / heads)
+        v = self.transpose_qkv(self.W_v(values))  # (B * heads, K, h / heads)
+        if valid_lens is not None:
+            lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, queries.device)  # (B, Q)
+            # Head i of sequence b sits at row b * heads + i, so copy each row heads times.
+            valid_lens = lens.repeat_interleave(self.num_heads, dim=0)  # (B * heads, Q)
+        output = self.attention(q, k, v, valid_lens)  # (B * heads, Q, h / heads)
+        self.attention_weights = self.attention.attention_weights.reshape(
+            batch, self.num_heads, n_queries, n_keys
+        )
+        return self.W_o(self.transpose_output(output))  # (B, Q, h)
+
+    def transpose_qkv(self, X: Tensor) -> Tensor:
+        """Split the last axis into heads and move the heads into the batch.
+
+        Args:
+            X: Shape ``(batch, n, num_hiddens)``.
+
+        Returns:
+            Shape ``(batch * num_heads, n, num_hiddens / num_heads)``.
+        """
+        X = X.reshape(X.shape[0], X.shape[1], self.num_heads, -1)  # (B, n, heads, h / heads)
+        X = X.permute(0, 2, 1, 3)  # (B, heads, n, h / heads)
+        return X.reshape(-1, X.shape[2], X.shape[3])  # (B * heads, n, h / heads)
+
+    def transpose_output(self, X: Tensor) -> Tensor:
+        """Undo ``transpose_qkv``: concatenate the heads along the last axis.
+
+        Args:
+            X: Shape ``(batch * num_heads, n, num_hiddens / num_heads)``.
+
+        Returns:
+            Shape ``(batch, n, num_hiddens)``.
+        """
+        X = X.reshape(-1, self.num_heads, X.shape[1], X.shape[2])  # (B, heads, n, h / heads)
+        X = X.permute(0, 2, 1, 3)  # (B, n, heads, h / heads)
+        return X.reshape(X.shape[0], X.shape[1], -1)  # (B, n, h)
+
+
+class SelfAttention(nn.Module):
+    """Single-head self-attention: queries, keys and values are projections of the same ``X``.
+
+    Args:
+        num_inputs: Size of each input vector.
+        num_hiddens: Size of the projected queries, keys, values and of the output.
+
+    Attributes:
+        attention_weights: Weights of the last forward pass, shape ``(batch, n, n)``.
+    """
+
+    def __init__(self, num_inputs: int, num_hiddens: int):
+        super().__init__()
+        check_positive_int("num_inputs", num_inputs)
+        check_positive_int("num_hiddens", num_hiddens)
+        self.W_q = nn.Linear(num_inputs, num_hiddens, bias=False)
+        self.W_k = nn.Linear(num_inputs, num_hiddens, bias=False)
+        self.W_v = nn.Linear(num_inputs, num_hiddens, bias=False)
+        self.attention = DotProductAttention()
+        self.attention_weights: Tensor | None = None
+
+    def forward(self, X: Tensor, valid_lens: Tensor | Sequence[int] | None = None) -> Tensor:
+        """Let every position of ``X`` attend to every (valid) position of ``X``.
+
+        Args:
+            X: Shape ``(batch, n, num_inputs)``.
+            valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n)``; see ``masked_softmax``.
+
+        Returns:
+            Shape ``(batch, n, num_hiddens)``.
+
+        Raises:
+            ValueError: ``X`` is not 3-D or its last dimension is not ``num_inputs``.
+        """
+        check_ndim("X", X, 3, "(batch, n, num_inputs)")
+        check_size("X", X, -1, self.W_q.in_features, "num_inputs")
+        output = self.attention(self.W_q(X), self.W_k(X), self.W_v(X), valid_lens)  # (B, n, h)
+        self.attention_weights = self.attention.attention_weights
+        return output

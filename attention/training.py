@@ -1,0 +1,54 @@
+"""Training loop for the learnable Nadaraya-Watson regression."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from attention._checks import (
+    check_ndim,
+    check_positive_float,
+    check_positive_int,
+    check_same_size,
+)
+from attention.data import leave_one_out
+
+
+def train_nw(
+    model: nn.Module, x_train: Tensor, y_train: Tensor, lr: float = 0.5, epochs: int = 5
+) -> list[float]:
+    """Fit ``model`` (e.g. ``NWKernelRegression``) with the notes' leave-one-out loop.
+
+    Every training point is a query whose keys and values are all *other* training points;
+    without leaving it out, the model could shrink the kernel until each point just copies
+    its own target. One full-batch SGD step per epoch on the summed squared error.
+
+    Args:
+        model: Called as ``model(queries (n,), keys (n, n-1), values (n, n-1)) -> (n,)``.
+        x_train: Training inputs, shape ``(n,)``, ``n >= 2``.
+        y_train: Training targets, shape ``(n,)``.
+        lr: SGD learning rate.
+        epochs: Number of steps.
+
+    Returns:
+        The summed loss of each epoch, measured before that epoch's step; length ``epochs``.
+
+    Raises:
+        ValueError: Inputs not 1-D or of different lengths, ``lr <= 0`` or ``epochs < 0``.
+    """
+    check_ndim("x_train", x_train, 1, "(n,)")
+    check_ndim("y_train", y_train, 1, "(n,)")
+    check_same_size("x_train", x_train, "y_train", y_train, 0, "number of points")
+    check_positive_float("lr", lr)
+    check_positive_int("epochs", epochs, minimum=0)
+    keys, values = leave_one_out(x_train, y_train)  # (n, n - 1) each
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss(reduction="none")
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x_train, keys, values), y_train).sum()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+import attention
+from attention import (
+    new_figure,
+    plot_curves,
+    plot_kernel_regression,
+    show_heatmaps,
+    toy_regression_data,
+)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def image_axes(fig: Figure) -> list:
+    return [ax for ax in fig.axes if ax.images]
+
+
+def graph_tensor(device: torch.device, *shape: int) -> torch.Tensor:
+    """A tensor the plots must detach: on the GPU when there is one, always part of a graph."""
+    leaf = torch.rand(*shape, generator=torch.Generator().manual_seed(0)).to(device)
+    return (leaf.requires_grad_() * 1.0) if device.type == "cpu" else leaf.requires_grad_()
+
+
+@pytest.mark.parametrize(("shape", "n_images"), [((3, 4), 1), ((2, 3, 4), 2), ((2, 3, 5, 4), 6)])
+def test_show_heatmaps_grid(shape: tuple[int, ...], n_images: int) -> None:
+    fig = show_heatmaps(torch.rand(shape), xlabel="Keys", ylabel="Queries")
+    assert isinstance(fig, Figure)
+    assert len(image_axes(fig)) == n_images
+    assert len(fig.axes) == n_images + 1  # plus one shared colorbar
+
+
+def test_show_heatmaps_titles_labels_and_shared_scale() -> None:
+    matrices = torch.stack([torch.zeros(2, 2), torch.ones(2, 2)])  # (2, 2, 2): one row
+    fig = show_heatmaps(matrices, "Keys", "Queries", titles=["a", "b"])
+    first, second = image_axes(fig)
+    assert (first.get_title(), second.get_title()) == ("a", "b")
+    assert first.get_ylabel() == "Queries" and second.get_ylabel() == ""
+    assert first.get_xlabel() == second.get_xlabel() == "Keys"
+    assert first.images[0].get_clim() == second.images[0].get_clim() == (0.0, 1.0)
+
+
+def test_show_heatmaps_accepts_gpu_and_grad_tensors(device: torch.device) -> None:
+    fig = show_heatmaps(graph_tensor(device, 1, 2, 3, 3), "Keys", "Queries")
+    assert len(image_axes(fig)) == 2
+
+
+def test_show_heatmaps_accepts_bfloat16() -> None:
+    fig = show_heatmaps(torch.rand(3, 3).to(torch.bfloat16), "Keys", "Queries")
+    assert len(image_axes(fig)) == 1
+
+
+def test_show_heatmaps_errors() -> None:
+    with pytest.raises(ValueError, match=r"matrices: expected shape .*got \(3,\)"):
+        show_heatmaps(torch.rand(3), "Keys", "Queries")
+    with pytest.raises(ValueError, match=r"matrices: expected shape .*got \(1, 1, 1, 2, 2\)"):
+        show_heatmaps(torch.rand(1, 1, 1, 2, 2), "Keys", "Queries")
+    with pytest.raises(ValueError, match=r"titles: expected 2 titles \(one per column\), got 3"):
+        show_heatmaps(torch.rand(2, 3, 3), "Keys", "Queries", titles=["a", "b", "c"])
+
+
+def test_plot_kernel_regression(device: torch.device) -> None:
+    data = toy_regression_data()
+    prediction = graph_tensor(device, 50) * 4
+    fig = plot_kernel_regression(*data[2:], *data[:2], {"Gaussian": prediction}, title="NW")
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0.0, 5.0) and ax.get_ylim() == (-1.0, 5.0)
+    assert ax.get_title() == "NW"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["Truth", "Gaussian", "Training data"]
+    assert ax.get_lines()[1].get_linestyle() == "--"
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), prediction.detach().cpu().numpy())
+
+
+def test_plot_kernel_regression_draws_into_a_given_axes() -> None:
+    data = toy_regression_data()
+    fig, axes = new_figure(1, 2, figsize=(8, 3))
+    returned = plot_kernel_regression(
+        data.x_test, data.y_truth, data.x_train, data.y_train, data.y_truth, ax=axes[1]
+    )
+    assert returned is fig
+    assert not axes[0].get_lines() and len(axes[1].get_lines()) == 3
+    assert axes[1].get_legend().get_texts()[1].get_text() == "Pred"
+
+
+def test_plot_curves(device: torch.device) -> None:
+    x = torch.arange(1.0, 6.0)
+    fig = plot_curves(
+        x,
+        {"loss": graph_tensor(device, 5) + 0.1, "list": [1, 2, 3, 4, 5]},
+        "epoch",
+        "loss",
+        title="t",
+        logy=True,
+    )
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["loss", "list"]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch" and ax.get_title() == "t"
+
+
+def test_plot_curves_length_mismatch() -> None:
+    with pytest.raises(
+        ValueError, match=r"curves\['b'\]: expected shape \(3,\) like x, got \(2,\)"
+    ):
+        plot_curves([1, 2, 3], {"a": [1, 2, 3], "b": [1, 2]}, "x", "y")
+
+
+def test_new_figure_is_white_and_outside_pyplot() -> None:
+    fig, axes = new_figure(2, 3, figsize=(6, 4), sharex=True)
+    assert isinstance(fig, Figure) and axes.shape == (2, 3)
+    assert fig.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    _, ax = new_figure()
+    assert not isinstance(ax, np.ndarray)
+
+
+def test_no_pyplot_figures_are_registered() -> None:
+    before = plt.get_fignums()
+    data = toy_regression_data()
+    show_heatmaps(torch.rand(2, 2, 3, 3), "Keys", "Queries")
+    plot_kernel_regression(data.x_test, data.y_truth, data.x_train, data.y_train, data.y_truth)
+    plot_curves([0, 1], {"a": [0, 1]}, "x", "y")
+    new_figure()
+    assert plt.get_fignums() == before
+
+
+def test_figures_are_deterministic() -> None:
+    data = toy_regression_data()
+
+    def draw() -> list[bytes]:
+        weights = torch.softmax(torch.arange(12.0).reshape(1, 1, 3, 4), dim=-1)
+        return [
+            png_bytes(show_heatmaps(weights, "Keys", "Queries", titles=["w"])),
+            png_bytes(
+                plot_kernel_regression(
+                    data.x_test, data.y_truth, data.x_train, data.y_train, data.y_truth
+                )
+            ),
+        ]
+
+    first, second = draw(), draw()
+    assert first == second
+    assert first[0] != first[1]
+
+
+def test_every_public_name_is_importable() -> None:
+    for name in attention.__all__:
+        assert getattr(attention, name) is not None, name
+    assert attention.__version__ == "0.1.0"
+
+
+def test_importing_the_math_does_not_load_matplotlib() -> None:
+    root = str(Path(attention.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    code = (
+        "import sys, attention\n"
+        "attention.masked_softmax, attention.MultiHeadAttention, attention.train_nw\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+        "attention.show_heatmaps\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
+        "assert 'matplotlib.figure' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
