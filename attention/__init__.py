@@ -12,6 +12,8 @@ Small, tested PyTorch implementations with the names of the d2l book:
 - ``data`` and ``training``: the toy data sets and the leave-one-out training loop.
 - ``plotting``: figures built without pyplot. It is the only module that imports
   matplotlib, and ``import attention`` does not load it until a plotting name is used.
+- ``diagrams``: the schematic figures of the chapters (cues, pooling, the three stages, ...).
+- ``source``: ``show_source``, which shows this package's own code on a page.
 - ``device``: ``default_device``, overridable with ``ATTENTION_DEVICE``.
 
 Every function checks its inputs and raises ``ValueError`` naming the argument at fault.
@@ -36,23 +38,33 @@ from attention.multihead import MultiHeadAttention, SelfAttention
 from attention.pooling import KERNELS, NWKernelRegression, hard_lookup, nadaraya_watson
 from attention.positional import PositionalEncoding
 from attention.scoring import AdditiveAttention, DotProductAttention, score_statistics
+from attention.source import Source, show_source
 from attention.training import train_nw
 
 __version__ = "0.1.0"
 
 # Plotting names load matplotlib on first use (PEP 562), so the math stays importable
 # (and fast to import) without it.
-_PLOTTING = ("new_figure", "plot_curves", "plot_kernel_regression", "show_heatmaps")
+_PLOTTING = (
+    "DisplayFigure",
+    "new_figure",
+    "plot_curves",
+    "plot_kernel_regression",
+    "show_heatmaps",
+    "show_source",
+)
 
 __all__ = [
     "FEATURES",
     "KERNELS",
     "AdditiveAttention",
+    "DisplayFigure",
     "DotProductAttention",
     "MultiHeadAttention",
     "NWKernelRegression",
     "PositionalEncoding",
     "SelfAttention",
+    "Source",
     "ToyData",
     "__version__",
     "cat_on_mat",
@@ -66,6 +78,7 @@ __all__ = [
     "plot_kernel_regression",
     "score_statistics",
     "show_heatmaps",
+    "show_source",
     "target_function",
     "toy_regression_data",
     "train_nw",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from numbers import Real
 
 import torch
 from torch import Tensor
@@ -55,17 +56,22 @@ def check_positive_int(name: str, value: int, minimum: int = 1) -> None:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
 
 
+def _is_number(value: object) -> bool:
+    """A real number such as ``0.5`` or ``np.float32(0.5)``; ``True`` does not count."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
 def check_positive_float(name: str, value: float, allow_zero: bool = False) -> None:
     """Raise unless ``value`` is a finite number > 0 (or >= 0 with ``allow_zero``)."""
     bound = ">= 0" if allow_zero else "> 0"
-    ok = isinstance(value, (int, float)) and math.isfinite(value)
+    ok = _is_number(value) and math.isfinite(value)
     if not ok or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name}: expected a finite number {bound}, got {value!r}")
 
 
 def check_probability(name: str, value: float) -> None:
     """Raise unless ``0 <= value < 1`` (a dropout rate)."""
-    if not isinstance(value, (int, float)) or not 0 <= value < 1:
+    if not _is_number(value) or not 0 <= value < 1:
         raise ValueError(f"{name}: expected a probability in [0, 1), got {value!r}")
 
 

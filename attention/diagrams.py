@@ -13,7 +13,6 @@ blue, values green, attention weights red, everything else grey.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +29,8 @@ from matplotlib.patches import (
     Rectangle,
 )
 from matplotlib.patheffects import Normal, Stroke
+
+from attention.plotting import DPI, DisplayFigure
 
 __all__ = [
     "attention_output_diagram",
@@ -48,21 +49,10 @@ GREY = "#8C8C8C"
 INK = "#2B2B2B"
 FAINT = "#C8C8C8"
 
-_DPI = 100
-
-
-class DisplayFigure(Figure):
-    """A ``Figure`` that Jupyter displays as PNG when a cell ends with it."""
-
-    def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-        return buf.getvalue()
-
 
 def _new_figure(figsize: tuple[float, float]) -> DisplayFigure:
     """A white ``DisplayFigure`` of ``figsize`` inches at 100 dpi, created without pyplot."""
-    return DisplayFigure(figsize=figsize, dpi=_DPI, facecolor="white")
+    return DisplayFigure(figsize=figsize, dpi=DPI, facecolor="white")
 
 
 def _canvas(width: float, height: float) -> tuple[DisplayFigure, Axes]:
@@ -214,8 +204,11 @@ def _lines(
 def _newspaper(ax: Axes, x: float, y: float, edge: str, fill: tuple[float, ...]) -> None:
     """A folded newspaper: a masthead above two columns of text."""
     _box(ax, (x, y), (0.52, 0.42), color=edge, fill=fill, rounding=0.02)
-    ax.add_patch(FancyBboxPatch((x - 0.21, y + 0.1), 0.42, 0.07, boxstyle="square,pad=0",
-                                color=edge, zorder=3))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.21, y + 0.1), 0.42, 0.07, boxstyle="square,pad=0", color=edge, zorder=3
+        )
+    )
     _lines(ax, x - 0.2, x - 0.03, [y + 0.02, y - 0.05, y - 0.12], edge)
     _lines(ax, x + 0.03, x + 0.2, [y + 0.02, y - 0.05, y - 0.12], edge)
 
@@ -224,33 +217,77 @@ def _research_paper(ax: Axes, x: float, y: float, edge: str, fill: tuple[float, 
     """A research paper: a title line, a small figure and lines of text on a portrait page."""
     _box(ax, (x, y), (0.36, 0.48), color=edge, fill=fill, rounding=0.02)
     _lines(ax, x - 0.1, x + 0.1, [y + 0.16], edge, width=2.0)
-    ax.add_patch(FancyBboxPatch((x - 0.12, y - 0.02), 0.11, 0.1, boxstyle="square,pad=0",
-                                facecolor="white", edgecolor=edge, linewidth=0.8, zorder=3))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.12, y - 0.02),
+            0.11,
+            0.1,
+            boxstyle="square,pad=0",
+            facecolor="white",
+            edgecolor=edge,
+            linewidth=0.8,
+            zorder=3,
+        )
+    )
     _lines(ax, x + 0.02, x + 0.12, [y + 0.07, y + 0.02], edge)
     _lines(ax, x - 0.12, x + 0.12, [y - 0.08, y - 0.14], edge)
 
 
 def _coffee_cup(ax: Axes, x: float, y: float, edge: str, fill: tuple[float, ...]) -> None:
     """A steaming mug on a saucer."""
-    ax.add_patch(Ellipse((x, y - 0.2), 0.5, 0.08, facecolor=fill, edgecolor=edge, linewidth=1.2,
-                         zorder=2))
-    ax.add_patch(Arc((x + 0.16, y - 0.04), 0.2, 0.2, theta1=-90, theta2=90, color=edge,
-                     linewidth=3.0, zorder=2))
+    ax.add_patch(
+        Ellipse((x, y - 0.2), 0.5, 0.08, facecolor=fill, edgecolor=edge, linewidth=1.2, zorder=2)
+    )
+    ax.add_patch(
+        Arc(
+            (x + 0.16, y - 0.04),
+            0.2,
+            0.2,
+            theta1=-90,
+            theta2=90,
+            color=edge,
+            linewidth=3.0,
+            zorder=2,
+        )
+    )
     body = [(x - 0.18, y + 0.1), (x + 0.18, y + 0.1), (x + 0.14, y - 0.18), (x - 0.14, y - 0.18)]
-    ax.add_patch(Polygon(body, closed=True, facecolor=edge, edgecolor=edge, linewidth=1.2,
-                         joinstyle="round", zorder=3))
+    ax.add_patch(
+        Polygon(
+            body,
+            closed=True,
+            facecolor=edge,
+            edgecolor=edge,
+            linewidth=1.2,
+            joinstyle="round",
+            zorder=3,
+        )
+    )
     t = np.linspace(0.0, 1.0, 30)
     for dx in (-0.07, 0.05):
-        ax.plot(x + dx + 0.025 * np.sin(2 * np.pi * 1.5 * t), y + 0.14 + 0.14 * t, color=edge,
-                linewidth=1.1, solid_capstyle="round", zorder=3)
+        ax.plot(
+            x + dx + 0.025 * np.sin(2 * np.pi * 1.5 * t),
+            y + 0.14 + 0.14 * t,
+            color=edge,
+            linewidth=1.1,
+            solid_capstyle="round",
+            zorder=3,
+        )
 
 
 def _notebook(ax: Axes, x: float, y: float, edge: str, fill: tuple[float, ...]) -> None:
     """A spiral notebook with ruled lines."""
     _box(ax, (x, y - 0.02), (0.36, 0.44), color=edge, fill=fill, rounding=0.03)
     for k in range(5):
-        ax.add_patch(Circle((x - 0.12 + 0.06 * k, y + 0.2), 0.022, facecolor="white",
-                            edgecolor=edge, linewidth=1.0, zorder=3))
+        ax.add_patch(
+            Circle(
+                (x - 0.12 + 0.06 * k, y + 0.2),
+                0.022,
+                facecolor="white",
+                edgecolor=edge,
+                linewidth=1.0,
+                zorder=3,
+            )
+        )
     _lines(ax, x - 0.13, x + 0.13, [y + 0.08, y, y - 0.08, y - 0.16], _tint(edge, 0.35), 0.8)
 
 
@@ -259,25 +296,44 @@ def _open_book(ax: Axes, x: float, y: float, edge: str, fill: tuple[float, ...])
     left = [(x, y - 0.17), (x - 0.27, y - 0.13), (x - 0.27, y + 0.2), (x, y + 0.16)]
     right = [(x, y - 0.17), (x + 0.27, y - 0.13), (x + 0.27, y + 0.2), (x, y + 0.16)]
     for page in (left, right):
-        ax.add_patch(Polygon(page, closed=True, facecolor=fill, edgecolor=edge, linewidth=1.2,
-                             joinstyle="round", zorder=2))
+        ax.add_patch(
+            Polygon(
+                page,
+                closed=True,
+                facecolor=fill,
+                edgecolor=edge,
+                linewidth=1.2,
+                joinstyle="round",
+                zorder=2,
+            )
+        )
     for k in range(4):
         dy = 0.1 - 0.075 * k
-        ax.plot([x - 0.22, x - 0.04], [y + dy + 0.02, y + dy - 0.005], color=edge, linewidth=0.9,
-                zorder=3)
-        ax.plot([x + 0.04, x + 0.22], [y + dy - 0.005, y + dy + 0.02], color=edge, linewidth=0.9,
-                zorder=3)
+        ax.plot(
+            [x - 0.22, x - 0.04],
+            [y + dy + 0.02, y + dy - 0.005],
+            color=edge,
+            linewidth=0.9,
+            zorder=3,
+        )
+        ax.plot(
+            [x + 0.04, x + 0.22],
+            [y + dy - 0.005, y + dy + 0.02],
+            color=edge,
+            linewidth=0.9,
+            zorder=3,
+        )
 
 
 def _eye(ax: Axes, x: float, y: float) -> None:
     """An eye (almond outline, iris and pupil) centred on ``(x, y)``."""
     t = np.linspace(-1.0, 1.0, 41)
     w, h = 0.3, 0.15
-    outline = np.concatenate(
-        [np.stack([w * t, h * (1 - t**2)], 1), np.stack([w * t[::-1], -h * (1 - t[::-1] ** 2)], 1)]
-    ) + (x, y)
-    almond = Polygon(outline, closed=True, facecolor="white", edgecolor=INK, linewidth=1.5,
-                     zorder=3)
+    lid = h * (1 - t**2)
+    outline = np.stack([x + np.r_[w * t, w * t[::-1]], y + np.r_[lid, -lid[::-1]]], 1)
+    almond = Polygon(
+        outline, closed=True, facecolor="white", edgecolor=INK, linewidth=1.5, zorder=3
+    )
     ax.add_patch(almond)
     iris = Circle((x, y), 0.11, facecolor="#5B7C99", edgecolor="none", zorder=3.1)
     pupil = Circle((x, y), 0.05, facecolor=INK, edgecolor="none", zorder=3.2)
@@ -315,7 +371,7 @@ def cue_diagram() -> Figure:
             red = k == target and not volitional
             edge = WEIGHT if red else GREY
             shape(ax, x, 2.15, edge, _tint(WEIGHT, 0.75) if red else grey_fill)
-            _text(ax, (x, 2.64), name, fontsize=7.5, color=WEIGHT if red else "#666666")
+            _text(ax, (x, 2.64), name, fontsize=8, color=WEIGHT if red else "#666666")
         if not volitional:  # salience lines around the red cup
             for angle in (150, 120, 60, 30):
                 a = np.deg2rad(angle)
@@ -329,14 +385,35 @@ def cue_diagram() -> Figure:
         eye_x, eye_y = cx, 0.95
         _eye(ax, eye_x, eye_y)
         bottom = 1.83 if volitional else 1.9
-        _arrow(ax, (eye_x, eye_y + 0.2), (xs[target], bottom), WEIGHT if not volitional else QUERY,
-               linewidth=2.0, rad=0.3 if volitional else 0.0)
+        _arrow(
+            ax,
+            (eye_x, eye_y + 0.2),
+            (xs[target], bottom),
+            WEIGHT if not volitional else QUERY,
+            linewidth=2.0,
+            rad=0.3 if volitional else 0.0,
+        )
         if volitional:  # a thought bubble: the cue comes from inside the viewer
-            _box(ax, (cx - 1.05, 1.35), (1.15, 0.34), "I want to read", QUERY, fontsize=8,
-                 rounding=0.17, weight="bold")
+            _box(
+                ax,
+                (cx - 1.05, 1.35),
+                (1.15, 0.34),
+                "I want to read",
+                QUERY,
+                fontsize=8,
+                rounding=0.17,
+                weight="bold",
+            )
             for k, r in enumerate((0.045, 0.03)):
-                ax.add_patch(Circle((cx - 0.57 + 0.17 * k, 1.12 - 0.07 * k), r,
-                                    facecolor=_tint(QUERY), edgecolor=QUERY, linewidth=1.0))
+                ax.add_patch(
+                    Circle(
+                        (cx - 0.57 + 0.17 * k, 1.12 - 0.07 * k),
+                        r,
+                        facecolor=_tint(QUERY),
+                        edgecolor=QUERY,
+                        linewidth=1.0,
+                    )
+                )
         _text(ax, (cx, 0.37), caption, fontsize=8, color="#555555", style="italic")
     return fig
 
@@ -358,8 +435,14 @@ def attention_pooling_diagram() -> Figure:
     pool_c, pool_w, pool_h = (3.0, 1.72), 4.7, 0.8
     pool_top, pool_bottom = pool_c[1] + pool_h / 2, pool_c[1] - pool_h / 2
     _box(ax, pool_c, (pool_w, pool_h), color=INK, fill="#F4F4F4", rounding=0.1)
-    _text(ax, (pool_c[0] - pool_w / 2 + 0.1, pool_top + 0.12), "Attention pooling", ha="left",
-          fontsize=10, weight="bold")
+    _text(
+        ax,
+        (pool_c[0] - pool_w / 2 + 0.1, pool_top + 0.12),
+        "Attention pooling",
+        ha="left",
+        fontsize=10,
+        weight="bold",
+    )
 
     _box(ax, (pool_c[0], 2.93), (2.2, 0.42), "Query (volitional cue)", QUERY, fontsize=9)
     _arrow(ax, (pool_c[0], 2.72), (pool_c[0], pool_top), QUERY, linewidth=1.6)
@@ -368,29 +451,64 @@ def attention_pooling_diagram() -> Figure:
     pair_xs = [1.35, 2.45, 3.55, 4.65]
     for i, (x, wt) in enumerate(zip(pair_xs, weights, strict=True), start=1):
         kx, vx, y = x - 0.24, x + 0.24, 0.62
-        _box(ax, (x, y), (1.0, 0.5), color=GREY, fill="white", linestyle=(0, (3, 2)),
-             linewidth=0.8, rounding=0.08, zorder=1)
+        _box(
+            ax,
+            (x, y),
+            (1.0, 0.5),
+            color=GREY,
+            fill="white",
+            linestyle=(0, (3, 2)),
+            linewidth=0.8,
+            rounding=0.08,
+            zorder=1,
+        )
         _box(ax, (kx, y), (0.38, 0.32), f"$k_{i}$", KEY, fontsize=10)
         _box(ax, (vx, y), (0.38, 0.32), f"$v_{i}$", VALUE, fontsize=10)
         _arrow(ax, (kx, y + 0.16), (kx, pool_bottom), KEY)
         _arrow(ax, (vx, y + 0.16), (vx, pool_bottom), VALUE)
         bar_h = 0.5 * wt / max(weights)
-        ax.add_patch(FancyBboxPatch((kx - 0.1, pool_bottom + 0.1), 0.2, bar_h,
-                                    boxstyle="square,pad=0", color=WEIGHT, zorder=3))
-        _text(ax, (kx, pool_bottom + 0.1 + bar_h + 0.08), rf"$\alpha_{i}$", fontsize=9,
-              color=WEIGHT)
+        ax.add_patch(
+            FancyBboxPatch(
+                (kx - 0.1, pool_bottom + 0.1),
+                0.2,
+                bar_h,
+                boxstyle="square,pad=0",
+                color=WEIGHT,
+                zorder=3,
+            )
+        )
+        _text(
+            ax, (kx, pool_bottom + 0.1 + bar_h + 0.08), rf"$\alpha_{i}$", fontsize=9, color=WEIGHT
+        )
     _text(ax, (1.65, 0.12), "keys = nonvolitional cues", fontsize=8.5, color=KEY)
     _text(ax, (4.35, 0.12), "values = sensory inputs", fontsize=8.5, color=VALUE)
-    _text(ax, (pool_c[0] + pool_w / 2 + 0.06, pool_top + 0.12),
-          "weights: query vs. each key", fontsize=7.5, color=WEIGHT, ha="right")
+    _text(
+        ax,
+        (pool_c[0] + pool_w / 2 + 0.06, pool_top + 0.12),
+        "weights: query vs. each key",
+        fontsize=8,
+        color=WEIGHT,
+        ha="right",
+    )
 
     out_x = 6.45
-    _box(ax, (out_x, pool_c[1]), (0.9, 0.42), "Output", INK, fill="white", fontsize=9.5,
-         weight="bold")
-    _arrow(ax, (pool_c[0] + pool_w / 2, pool_c[1]), (out_x - 0.45, pool_c[1]), INK,
-           linewidth=1.6)
-    _text(ax, ((pool_c[0] + pool_w / 2 + out_x - 0.45) / 2, pool_c[1] + 0.2),
-          r"$\Sigma_i\,\alpha_i v_i$", fontsize=10)
+    _box(
+        ax,
+        (out_x, pool_c[1]),
+        (0.9, 0.42),
+        "Output",
+        INK,
+        fill="white",
+        fontsize=9.5,
+        weight="bold",
+    )
+    _arrow(ax, (pool_c[0] + pool_w / 2, pool_c[1]), (out_x - 0.45, pool_c[1]), INK, linewidth=1.6)
+    _text(
+        ax,
+        ((pool_c[0] + pool_w / 2 + out_x - 0.45) / 2, pool_c[1] + 0.2),
+        r"$\Sigma_i\,\alpha_i v_i$",
+        fontsize=10,
+    )
     return fig
 
 
@@ -421,24 +539,50 @@ def attention_output_diagram() -> Figure:
         (3.78, 6.22, "3  weighted sum"),
     ]
     for x0, x1, label in bands:
-        ax.add_patch(FancyBboxPatch((x0, 0.3), x1 - x0, 2.65, boxstyle="round,pad=0,"
-                                    "rounding_size=0.08", facecolor="#F3F3F3",
-                                    edgecolor="none", zorder=0))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x0, 0.3),
+                x1 - x0,
+                2.65,
+                boxstyle="round,pad=0,rounding_size=0.08",
+                facecolor="#F3F3F3",
+                edgecolor="none",
+                zorder=0,
+            )
+        )
         _text(ax, ((x0 + x1) / 2, 3.12), label, fontsize=9.5, weight="bold")
 
     q_y = 3.05
     _box(ax, (key_x, q_y), (0.55, box_h), r"$\mathbf{q}$", QUERY, fontsize=11)
-    ax.plot([key_x + 0.275, bus_x, bus_x], [q_y, q_y, rows[-1][0] + 0.08], color=QUERY,
-            linewidth=1.4, solid_joinstyle="round", zorder=1)
+    ax.plot(
+        [key_x + 0.275, bus_x, bus_x],
+        [q_y, q_y, rows[-1][0] + 0.08],
+        color=QUERY,
+        linewidth=1.4,
+        solid_joinstyle="round",
+        zorder=1,
+    )
     for y, i in rows:
         _box(ax, (key_x, y), (0.55, box_h), rf"$\mathbf{{k}}_{i}$", KEY, fontsize=11)
-        _box(ax, (score_x, y), (0.8, box_h), rf"$a(\mathbf{{q}}, \mathbf{{k}}_{i})$", GREY,
-             fontsize=9, fill="white")
+        _box(
+            ax,
+            (score_x, y),
+            (0.8, box_h),
+            rf"$a(\mathbf{{q}}, \mathbf{{k}}_{i})$",
+            GREY,
+            fontsize=9,
+            fill="white",
+        )
         _arrow(ax, (key_x + 0.275, y - 0.06), (score_x - 0.4, y - 0.06), KEY, gap=True, zorder=1.6)
         _arrow(ax, (bus_x, y + 0.08), (score_x - 0.4, y + 0.08), QUERY, zorder=1.7)
         _arrow(ax, (score_x + 0.4, y), (soft_x - 0.3, y), GREY)
-        _text(ax, ((score_x + 0.4 + soft_x - 0.3) / 2, y + 0.1), f"$s_{i}$", fontsize=8.5,
-              color="#555555")
+        _text(
+            ax,
+            ((score_x + 0.4 + soft_x - 0.3) / 2, y + 0.1),
+            f"$s_{i}$",
+            fontsize=8.5,
+            color="#555555",
+        )
         _arrow(ax, (soft_x + 0.3, y), (alpha_x - 0.27, y), WEIGHT)
         _box(ax, (alpha_x, y), (0.54, box_h), rf"$\alpha_{i}$", WEIGHT, fontsize=11)
         _text(ax, ((alpha_x + value_x) / 2, y), r"$\times$", fontsize=10, color=INK)
@@ -451,16 +595,26 @@ def attention_output_diagram() -> Figure:
         _dots(ax, (x, dots_y), vertical=True)
 
     softmax_top, softmax_bottom = rows[0][0] + 0.25, rows[-1][0] - 0.25
-    _box(ax, (soft_x, (softmax_top + softmax_bottom) / 2), (0.6, softmax_top - softmax_bottom),
-         "", INK, fill="white")
-    _text(ax, (soft_x, (softmax_top + softmax_bottom) / 2), r"$\div\sqrt{d}$" + "\n\nsoftmax",
-          fontsize=9)
+    _box(
+        ax,
+        (soft_x, (softmax_top + softmax_bottom) / 2),
+        (0.6, softmax_top - softmax_bottom),
+        "",
+        INK,
+        fill="white",
+    )
+    _text(
+        ax,
+        (soft_x, (softmax_top + softmax_bottom) / 2),
+        r"$\div\sqrt{d}$" + "\n\nsoftmax",
+        fontsize=9,
+    )
 
-    ax.add_patch(Circle((sum_x, sum_y), sum_r, facecolor="white", edgecolor=INK, linewidth=1.2,
-                        zorder=2))
+    ax.add_patch(
+        Circle((sum_x, sum_y), sum_r, facecolor="white", edgecolor=INK, linewidth=1.2, zorder=2)
+    )
     _text(ax, (sum_x, sum_y - 0.01), r"$\Sigma$", fontsize=11)
-    _box(ax, (out_x, sum_y), (0.95, 0.42), "output", INK, fill="white", fontsize=9.5,
-         weight="bold")
+    _box(ax, (out_x, sum_y), (0.95, 0.42), "output", INK, fill="white", fontsize=9.5, weight="bold")
     _arrow(ax, (sum_x + sum_r, sum_y), (out_x - 0.475, sum_y), INK, linewidth=1.4)
     _text(ax, (out_x, sum_y - 0.38), r"$\Sigma_i\,\alpha_i \mathbf{v}_i$", fontsize=10)
     _text(ax, (3.1, 0.12), r"weights $\alpha_i \geq 0$ sum to 1", fontsize=8, color=WEIGHT)
@@ -489,28 +643,55 @@ def _token_rows(
     for j, tx in enumerate(top_xs):
         for k, bx in enumerate(bottom_xs):
             if j == focus:
-                ax.plot([bx, tx], [y_bottom + h / 2, y_top - h / 2], color=WEIGHT,
-                        linewidth=0.6 + 4.0 * weights[k], alpha=0.85, solid_capstyle="round",
-                        zorder=1.2)
+                ax.plot(
+                    [bx, tx],
+                    [y_bottom + h / 2, y_top - h / 2],
+                    color=WEIGHT,
+                    linewidth=0.6 + 4.0 * weights[k],
+                    alpha=0.85,
+                    solid_capstyle="round",
+                    zorder=1.2,
+                )
             else:
-                ax.plot([bx, tx], [y_bottom + h / 2, y_top - h / 2], color=FAINT, linewidth=0.8,
-                        zorder=1)
+                ax.plot(
+                    [bx, tx],
+                    [y_bottom + h / 2, y_top - h / 2],
+                    color=FAINT,
+                    linewidth=0.8,
+                    zorder=1,
+                )
     for k, (tx, token) in enumerate(zip(top_xs, top, strict=True)):
-        _box(ax, (tx, y_top), (w, h), token, QUERY, fontsize=9,
-             linewidth=2.0 if k == focus else 1.2)
+        _box(
+            ax, (tx, y_top), (w, h), token, QUERY, fontsize=9, linewidth=2.0 if k == focus else 1.2
+        )
     for bx, token in zip(bottom_xs, bottom, strict=True):
         # keys and values come from the same states: a box half key blue, half value green
         box = _box(ax, (bx, y_bottom), (w, h), token, GREY, fontsize=9, fill=_tint(KEY))
-        lower = Rectangle((bx - w / 2, y_bottom - h / 2), w, h / 2, facecolor=_tint(VALUE),
-                          edgecolor="none", zorder=2.05)
+        lower = Rectangle(
+            (bx - w / 2, y_bottom - h / 2),
+            w,
+            h / 2,
+            facecolor=_tint(VALUE),
+            edgecolor="none",
+            zorder=2.05,
+        )
         ax.add_patch(lower)
         lower.set_clip_path(box)
     left = min(top_xs[0], bottom_xs[0]) - w / 2 - 0.08
     _text(ax, (left, y_top), "Q", fontsize=9.5, color=QUERY, ha="right", weight="bold")
-    ax.text(left, y_bottom + 0.06, "K", fontsize=9.5, color=KEY, ha="right", va="center",
-            weight="bold")
-    ax.text(left, y_bottom - 0.08, "V", fontsize=9.5, color=VALUE, ha="right", va="center",
-            weight="bold")
+    ax.text(
+        left, y_bottom + 0.06, "K", fontsize=9.5, color=KEY, ha="right", va="center", weight="bold"
+    )
+    ax.text(
+        left,
+        y_bottom - 0.08,
+        "V",
+        fontsize=9.5,
+        color=VALUE,
+        ha="right",
+        va="center",
+        weight="bold",
+    )
 
 
 def self_vs_cross_attention_diagram() -> Figure:
@@ -533,18 +714,40 @@ def self_vs_cross_attention_diagram() -> Figure:
     _token_rows(ax, 1.9, seq, seq, focus=1, weights=[0.15, 0.45, 0.1, 0.3])
     _text(ax, (1.9, 2.65), "queries from x", fontsize=8.5, color=QUERY)
     _text(ax, (1.9, 0.56), "keys and values from the same x", fontsize=8.5, color=INK)
-    _text(ax, (1.9, 0.2), "every token attends to every token", fontsize=8, color="#555555",
-          style="italic")
+    _text(
+        ax,
+        (1.9, 0.2),
+        "every token attends to every token",
+        fontsize=8,
+        color="#555555",
+        style="italic",
+    )
 
     _text(ax, (5.65, 3.07), "Cross-attention (encoder-decoder)", fontsize=10.5, weight="bold")
-    _token_rows(ax, 5.65, ["<bos>", "I", "love", "..."], [f"src{k}" for k in range(1, 5)],
-                focus=2, weights=[0.1, 0.6, 0.15, 0.15])
-    _text(ax, (5.65, 2.65), "queries from the decoder (English target)", fontsize=8.5,
-          color=QUERY)
-    _text(ax, (5.65, 0.56), "keys and values from the encoder (Chinese source)", fontsize=8.5,
-          color=INK)
-    _text(ax, (5.65, 0.2), "each target token looks at the whole source", fontsize=8,
-          color="#555555", style="italic")
+    _token_rows(
+        ax,
+        5.65,
+        ["<bos>", "I", "love", "..."],
+        [f"src{k}" for k in range(1, 5)],
+        focus=2,
+        weights=[0.1, 0.6, 0.15, 0.15],
+    )
+    _text(ax, (5.65, 2.65), "queries from the decoder (English target)", fontsize=8.5, color=QUERY)
+    _text(
+        ax,
+        (5.65, 0.56),
+        "keys and values from the encoder (Chinese source)",
+        fontsize=8.5,
+        color=INK,
+    )
+    _text(
+        ax,
+        (5.65, 0.2),
+        "each target token looks at the whole source",
+        fontsize=8,
+        color="#555555",
+        style="italic",
+    )
     return fig
 
 
@@ -575,9 +778,16 @@ def cnn_rnn_self_attention_diagram() -> Figure:
     layers = [0.45, 1.35, 2.25]
 
     def node(x: float, y: float, color: str, label: str = "", hot: bool = False) -> None:
-        ax.add_patch(Circle((x, y), r, facecolor=_tint(color, 0.75 if hot else 0.85),
-                            edgecolor=WEIGHT if hot else color, linewidth=1.8 if hot else 1.1,
-                            zorder=3))
+        ax.add_patch(
+            Circle(
+                (x, y),
+                r,
+                facecolor=_tint(color, 0.75 if hot else 0.85),
+                edgecolor=WEIGHT if hot else color,
+                linewidth=1.8 if hot else 1.1,
+                zorder=3,
+            )
+        )
         if label:
             _text(ax, (x, y), label, fontsize=8)
 
@@ -586,8 +796,15 @@ def cnn_rnn_self_attention_diagram() -> Figure:
         d = np.subtract(q, p)
         u = d / np.hypot(*d)
         start, end = tuple(np.add(p, r * u)), tuple(np.subtract(q, r * u))
-        _arrow(ax, start, end, WEIGHT if hot else "#ABABAB", linewidth=1.6 if hot else 0.8,
-               head=False, zorder=2.5 if hot else 1.0)
+        _arrow(
+            ax,
+            start,
+            end,
+            WEIGHT if hot else "#ABABAB",
+            linewidth=1.6 if hot else 0.8,
+            head=False,
+            zorder=2.5 if hot else 1.0,
+        )
 
     for k, (cx, (title, sub)) in enumerate(zip(centers, titles, strict=True)):
         xs = [cx + step * (i - (n - 1) / 2) for i in range(n)]
@@ -604,8 +821,7 @@ def cnn_rnn_self_attention_diagram() -> Figure:
             for layer, y in enumerate(layers):
                 for i, x in enumerate(xs):
                     color = KEY if layer == 0 else (QUERY if layer == 2 else GREY)
-                    node(x, y, color, f"$x_{i + 1}$" if layer == 0 else "",
-                         hot=i in hot[layer])
+                    node(x, y, color, f"$x_{i + 1}$" if layer == 0 else "", hot=i in hot[layer])
         elif k == 1:  # a chain of hidden states
             for i, x in enumerate(xs):
                 edge((x, layers[0]), (x, layers[1]), hot=i == 0)
@@ -622,10 +838,8 @@ def cnn_rnn_self_attention_diagram() -> Figure:
             for i, x in enumerate(xs):
                 node(x, layers[0], KEY, f"$x_{i + 1}$", hot=i == 0)
                 node(x, layers[2], QUERY, hot=i == n - 1)
-    _text(ax, (0.04, layers[0]), "input", fontsize=7.5, color="#555555", ha="left",
-          rotation=90)
-    _text(ax, (0.04, layers[2]), "output", fontsize=7.5, color="#555555", ha="left",
-          rotation=90)
+    _text(ax, (0.04, layers[0]), "input", fontsize=7.5, color="#555555", ha="left", rotation=90)
+    _text(ax, (0.04, layers[2]), "output", fontsize=7.5, color="#555555", ha="left", rotation=90)
     for x in (2.55, 5.05):
         ax.plot([x, x], [0.2, 3.1], color=FAINT, linewidth=1.0)
     return fig
@@ -666,33 +880,51 @@ def dictionary_lookup_diagram() -> Figure:
         _box(ax, (key_x, y), (1.2, 0.4), key, KEY, fontsize=8.5)
         _box(ax, (value_x, y), (1.45, 0.4), f"{name}: {value}", VALUE, fontsize=8)
         best = score == scores.max()
-        _arrow(ax, (q_c[0] + 0.56, q_c[1]), (key_x - 0.6, y), QUERY if best else FAINT,
-               linewidth=0.8 + 3.0 * weight, head=False)
-        _text(ax, (key_x, y - 0.3), f"score {score:+.1f}", fontsize=7.5, color=WEIGHT)
+        _arrow(
+            ax,
+            (q_c[0] + 0.56, q_c[1]),
+            (key_x - 0.6, y),
+            QUERY if best else FAINT,
+            linewidth=0.8 + 3.0 * weight,
+            head=False,
+        )
+        _text(ax, (key_x, y - 0.3), f"score {score:+.1f}", fontsize=8, color=WEIGHT)
     ax.plot([4.95, 4.95], [0.25, 3.15], color=FAINT, linewidth=1.0)
 
     # hard lookup: the best key wins and its value is returned unchanged
     _text(ax, (6.2, 3.08), "Hard lookup (dictionary)", fontsize=9.5, weight="bold")
-    _text(ax, (6.2, 2.83), "return the value of the best key", fontsize=7.5, color="#555555")
+    _text(ax, (6.2, 2.83), "return the value of the best key", fontsize=8, color="#555555")
     _box(ax, (6.2, 2.38), (1.55, 0.38), "A: photos of cats", VALUE, fontsize=8.5)
     _arrow(ax, (value_x + 0.725, ys[0]), (6.2 - 0.775, 2.38), INK, linewidth=1.2)
 
     # soft lookup: every value, weighted by the softmax of the scores
     _text(ax, (6.2, 1.62), "Soft lookup (attention)", fontsize=9.5, weight="bold")
-    _text(ax, (6.2, 1.37), "blend all values by softmax weights", fontsize=7.5,
-          color="#555555")
+    _text(ax, (6.2, 1.37), "blend all values by softmax weights", fontsize=8, color="#555555")
     x0, width, y_bar = 5.35, 1.7, 0.92
     for (name, _, _), weight, shade in zip(pages, weights, shades, strict=True):
-        ax.add_patch(FancyBboxPatch((x0, y_bar - 0.17), width * weight, 0.34,
-                                    boxstyle="square,pad=0", facecolor=shade, edgecolor="white",
-                                    linewidth=1.5, zorder=2))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x0, y_bar - 0.17),
+                width * weight,
+                0.34,
+                boxstyle="square,pad=0",
+                facecolor=shade,
+                edgecolor="white",
+                linewidth=1.5,
+                zorder=2,
+            )
+        )
         if weight > 0.15:
-            _text(ax, (x0 + width * weight / 2, y_bar), name, fontsize=8.5, color="white",
-                  weight="bold")
+            _text(
+                ax,
+                (x0 + width * weight / 2, y_bar),
+                name,
+                fontsize=8.5,
+                color="white",
+                weight="bold",
+            )
         x0 += width * weight
-    blend = " + ".join(
-        f"{w:.2f} {name}" for (name, _, _), w in zip(pages, weights, strict=True)
-    )
+    blend = " + ".join(f"{w:.2f} {name}" for (name, _, _), w in zip(pages, weights, strict=True))
     _text(ax, (6.2, y_bar - 0.36), blend, fontsize=8, color=WEIGHT)
     for y in ys:
         _arrow(ax, (value_x + 0.725, y), (5.3, y_bar), GREY, linewidth=0.9)

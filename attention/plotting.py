@@ -8,6 +8,7 @@ they stay legible on a dark-mode page. Tensors may live on any device and requir
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 ArrayLike = torch.Tensor | np.ndarray | Sequence[float]
+
+DPI = 100  # one resolution for every figure: same size on every page, small PNGs
+
+
+class DisplayFigure(Figure):
+    """A ``Figure`` that Jupyter displays as a PNG when a cell ends with it.
+
+    Figures made without pyplot have no display hook of their own; ``_repr_png_`` gives them
+    one that works in any notebook, with no ``%matplotlib`` magic. The PNG carries no
+    version metadata, so the same drawing gives the same bytes on every build.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+        return buf.getvalue()
 
 
 def _to_numpy(x: ArrayLike) -> np.ndarray:
@@ -42,7 +59,7 @@ def new_figure(
         ``(figure, axes)``: one ``Axes`` for a 1x1 grid, else an array of them (as with
         ``plt.subplots``).
     """
-    fig = Figure(figsize=figsize, facecolor="white", layout="constrained")
+    fig = DisplayFigure(figsize=figsize, dpi=DPI, facecolor="white", layout="constrained")
     return fig, fig.subplots(nrows, ncols, **kw)
 
 

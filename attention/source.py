@@ -19,9 +19,7 @@ class Source:
 
     def __init__(self, obj: Any) -> None:
         if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
-            raise ValueError(
-                f"obj: expected a function, method or class, got {type(obj).__name__}"
-            )
+            raise ValueError(f"obj: expected a function, method or class, got {type(obj).__name__}")
         lines, first = inspect.getsourcelines(obj)
         path = Path(inspect.getsourcefile(obj) or "").resolve()
         try:
@@ -40,7 +38,7 @@ class Source:
 
     def _repr_markdown_(self) -> str:
         return (
-            f"`{self.path}`, lines {self.first_line}–{self.last_line}\n\n"
+            f"`{self.path}`, lines {self.first_line}-{self.last_line}\n\n"
             f"```python\n{self.code.rstrip()}\n```"
         )
 

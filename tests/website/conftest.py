@@ -52,3 +52,101 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
     return BuiltSite(out, log)
+
+
+# --------------------------------------------------------------------------- shared helpers
+# Used by test_browser, test_links, test_parity, test_reproducible and test_snippets.
+import functools  # noqa: E402
+import json  # noqa: E402
+import threading  # noqa: E402
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+from bs4 import BeautifulSoup  # noqa: E402
+
+
+def page_url(lang: str, slug: str) -> str:
+    """The URL path of a page: ``/scoring-functions/``, ``/zh/scoring-functions/``, ``/zh/``."""
+    return ("/" if lang == "en" else f"/{lang}/") + (f"{slug}/" if slug else "")
+
+
+def page_name(lang: str, slug: str) -> str:
+    """A short name for messages and screenshot files: ``en-home``, ``zh-scoring-functions``."""
+    return f"{lang}-{slug or 'home'}"
+
+
+@functools.cache
+def read_soup(path: Path) -> BeautifulSoup:
+    """The parsed HTML of a built file (cached: several tests read the same pages)."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page_soup(site: BuiltSite, lang: str, slug: str) -> BeautifulSoup:
+    return read_soup(site.page(lang, slug))
+
+
+def figure_uris(page: BeautifulSoup) -> list[str]:
+    """The data URIs of the figures drawn by executed cells, in page order."""
+    return [img["src"] for img in page.select(".jp-OutputArea-output img[src^='data:image/']")]
+
+
+def page_code_cells(page: BeautifulSoup) -> list[str]:
+    """The source of each code cell as the page's copy button copies it, in page order."""
+    return [div.get_text() for div in page.select(".jp-CodeCell .clipboard-copy-txt")]
+
+
+def executed_notebook(site: BuiltSite, lang: str, slug: str) -> dict:
+    """The executed notebook a reader downloads next to a chapter page (``<slug>.ipynb``)."""
+    path = site.page(lang, slug).with_name(f"{slug}.ipynb")
+    assert path.is_file(), f"/{lang}/{slug}: no downloadable notebook {path.name}"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def notebook_code_cells(notebook: dict) -> list[dict]:
+    """The code cells of a notebook, each with its source as one string."""
+    return [
+        {**cell, "source": "".join(cell["source"])}
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+    ]
+
+
+def site_url(site: BuiltSite) -> str:
+    """The `site_url` the site was built for (the home page's canonical link)."""
+    return page_soup(site, "en", "").select_one("link[rel=canonical]")["href"]
+
+
+class _StaticFiles(SimpleHTTPRequestHandler):
+    """A plain static file server, as GitHub Pages would be, except for one thing: the built
+    sitemaps name `site_url` (``http://127.0.0.1:8000/``), and Material only navigates instantly
+    to pages its sitemap lists, so they are served with the test server's own origin."""
+
+    site_url = origin = ""
+
+    def log_message(self, *args) -> None:  # keep the test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.name != "sitemap.xml" or not path.is_file():
+            return super().do_GET()
+        body = path.read_text(encoding="utf-8").replace(self.site_url, self.origin + "/").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: BuiltSite):
+    """Serve the built site on 127.0.0.1 (a free port); yield its origin, ``http://host:port``."""
+    handler = type("Handler", (_StaticFiles,), {"site_url": site_url(built_site)})
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(built_site.root))
+    )
+    handler.origin = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler.origin
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,245 @@
+"""The site in a real browser (Debian's chromium, driven by Playwright), served offline.
+
+Every page in both languages loads without errors, requests nothing from another host, shows
+its figures and rendered math; the language menu, dark mode and search work. Full-page
+screenshots land in results/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import CHAPTERS, LANGUAGES, PAGES, ROOT, page_name, page_url
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "results" / "screenshots"
+MATH_PAGES = ("", *CHAPTERS)  # pages that must show rendered math
+RAW_MATH = ("$", "\\(", "\\)", "\\[", "\\]")  # what math looks like when KaTeX missed it
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-noto-cjk"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    page: Page
+    slug: str = ""
+    errors: list[str] = field(default_factory=list, repr=False)  # console errors, uncaught exceptions
+    requests: list[str] = field(default_factory=list, repr=False)  # every URL the page asked for
+
+
+def open_page(browser: Browser, url: str) -> Visit:
+    """A page in a fresh context (light mode, empty storage), loaded and settled."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    visit = Visit(context.new_page())
+    visit.page.on(
+        "console",
+        lambda m: m.type == "error" and visit.errors.append(f"{m.text} ({m.location['url']})"),
+    )
+    visit.page.on("pageerror", lambda err: visit.errors.append(f"uncaught: {err}"))
+    visit.page.on("request", lambda request: visit.requests.append(request.url))
+    response = visit.page.goto(url, wait_until="networkidle")
+    assert response is not None and response.status == 200, f"{url}: status {response.status}"
+    settle(visit.page)
+    return visit
+
+
+def settle(page: Page) -> None:
+    """Wait for fonts and images, so checks and screenshots see the finished page."""
+    page.evaluate(
+        "() => Promise.all([document.fonts.ready,"
+        " ...[...document.images].map(img => img.decode().catch(() => null))])"
+    )
+
+
+def close(visit: Visit) -> None:
+    visit.page.context.close()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(lang, slug) for lang in LANGUAGES for slug in PAGES],
+    ids=lambda p: page_name(*p),
+)
+def visit(request, browser: Browser, site_server: str):
+    """Each page loaded once; the per-page checks below share it (pytest groups them)."""
+    lang, slug = request.param
+    visit = open_page(browser, site_server + page_url(lang, slug))
+    visit.slug = slug
+    visit.page.screenshot(path=SCREENSHOTS / f"{page_name(lang, slug)}.png", full_page=True)
+    yield visit
+    close(visit)
+
+
+def test_loads_without_errors(visit: Visit) -> None:
+    assert not visit.errors, f"{visit.page.url}:\n" + "\n".join(visit.errors)
+
+
+def test_requests_only_the_local_server(visit: Visit, site_server: str) -> None:
+    elsewhere = [
+        url for url in visit.requests if not url.startswith((site_server + "/", "data:"))
+    ]
+    assert not elsewhere, f"{visit.page.url} requested other hosts:\n" + "\n".join(elsewhere)
+
+
+def test_figures_are_visible(visit: Visit) -> None:
+    images = visit.page.eval_on_selector_all(
+        "article img, article .jp-OutputArea-output svg",
+        """els => els.map(el => {
+            const box = el.getBoundingClientRect();
+            return {what: el.tagName + ' ' + (el.currentSrc || '').slice(0, 60),
+                    loaded: el.tagName !== 'IMG' || (el.complete && el.naturalWidth > 0),
+                    width: box.width, height: box.height};
+        })""",
+    )
+    hidden = [img for img in images if not (img["loaded"] and img["width"] and img["height"])]
+    assert not hidden, f"{visit.page.url}: figures not shown: {hidden}"
+    assert "Traceback" not in visit.page.inner_text("article"), f"{visit.page.url}: traceback"
+
+
+def test_math_is_rendered(visit: Visit) -> None:
+    math = visit.page.evaluate(
+        """() => {
+            const article = document.querySelector('article').cloneNode(true);
+            const code = 'pre, code, .highlight, .jp-InputArea, .katex, script, style';
+            article.querySelectorAll(code).forEach(el => el.remove());
+            return {rendered: document.querySelectorAll('article .katex').length,
+                    errors: [...document.querySelectorAll('.katex-error')].map(
+                        el => el.getAttribute('title') || el.textContent),
+                    text: article.textContent};
+        }"""
+    )
+    url = visit.page.url
+    assert not math["errors"], f"{url}: KaTeX errors: {math['errors'][:5]}"
+    raw = [math["text"][max(0, i - 40) : i + 40] for i in _find_all(math["text"], RAW_MATH)]
+    assert not raw, f"{url}: math left unrendered:\n" + "\n".join(raw[:10])
+    if visit.slug in MATH_PAGES:
+        assert math["rendered"], f"{url}: no rendered math (.katex) at all"
+
+
+def _find_all(text: str, needles: tuple[str, ...]) -> list[int]:
+    return sorted(i for n in needles for i in range(len(text)) if text.startswith(n, i))
+
+
+# --------------------------------------------------------------------------- language menu
+def other(lang: str) -> str:
+    return "zh" if lang == "en" else "en"
+
+
+def switch_language(page: Page, lang: str, expected: str) -> None:
+    """Use the header's language menu (it opens on hover) and land on ``expected``."""
+    page.hover(".md-header__option .md-select")
+    link = page.locator(f".md-header__option a.md-select__link[hreflang={lang}]")
+    expect(link).to_be_visible()
+    link.click()
+    try:
+        page.wait_for_url(expected, wait_until="load")
+    except Exception:  # a wrong landing page times out: say where we are
+        pytest.fail(f"the {lang} language link led to {page.url}, not {expected}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # really that language's page
+
+
+@pytest.mark.parametrize("slug", PAGES, ids=lambda s: s or "home")
+def test_language_menu_switches_to_the_twin_and_back(browser, site_server, slug) -> None:
+    visit = open_page(browser, site_server + page_url("en", slug))
+    switch_language(visit.page, "zh", site_server + page_url("zh", slug))
+    switch_language(visit.page, "en", site_server + page_url("en", slug))
+    close(visit)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_language_menu_after_instant_navigation(browser, site_server, lang) -> None:
+    """Material swaps pages without reloading; the menu must follow to the new page's twin."""
+    slug = CHAPTERS[2]
+    visit = open_page(browser, site_server + page_url(lang, ""))
+    page = visit.page
+    page.evaluate("window.notReloaded = true")
+    page.locator(f".md-nav--primary a.md-nav__link[href$='{page_url(lang, slug)}']").click()
+    page.wait_for_url(site_server + page_url(lang, slug))
+    assert page.evaluate("window.notReloaded === true"), "the page reloaded: no instant navigation"
+    switch_language(page, other(lang), site_server + page_url(other(lang), slug))
+    close(visit)
+
+
+# --------------------------------------------------------------------------- dark mode
+def luminance(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("L")
+
+
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_figures_stay_legible_in_dark_mode(browser, site_server, slug) -> None:
+    """Figures are drawn dark on light: in dark mode they must keep their light background,
+    not let the dark page show through."""
+    visit = open_page(browser, site_server + page_url("en", slug))
+    page = visit.page
+    page.click(".md-header__option label[for=__palette_1]")  # the header's dark-mode toggle
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    page.wait_for_timeout(400)  # Material fades colours over 250 ms
+    page.screenshot(path=SCREENSHOTS / f"{page_name('en', slug)}-dark.png", full_page=True)
+    figures = page.locator("article .jp-OutputArea-output img")
+    assert figures.count(), f"/{slug}/: no figures"
+    dark = []
+    for index in range(figures.count()):
+        image = luminance(figures.nth(index).screenshot())
+        w, h = image.size
+        corners = [(2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3)]
+        background = min(image.getpixel(xy) for xy in corners)
+        if background < 200:
+            dark.append(f"figure {index + 1}: background luminance {background}/255")
+    assert not dark, f"/{slug}/ in dark mode, figures on a dark background:\n" + "\n".join(dark)
+    close(visit)
+
+
+# --------------------------------------------------------------------------- search
+@pytest.mark.parametrize(
+    ("lang", "query", "expected"),
+    [
+        ("en", "masked", page_url("en", "scoring-functions")),
+        ("zh", "掩蔽", page_url("zh", "scoring-functions")),
+        ("zh", "注意力", page_url("zh", "")),  # any Chinese page
+    ],
+)
+def test_search_finds_the_page(browser, site_server, lang, query, expected) -> None:
+    visit = open_page(browser, site_server + page_url(lang, CHAPTERS[0]))
+    page = visit.page
+    page.keyboard.press("/")  # Material's shortcut opens the search box
+    expect(page.locator("input.md-search__input")).to_be_focused()
+    page.keyboard.type(query)
+    results = page.locator(".md-search-result__item a")
+    try:
+        expect(results.first).to_be_attached()
+    except AssertionError:
+        pytest.fail(f"/{lang}/: searching {query!r} found nothing")
+    found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert any(path.startswith(expected) for path in found), (
+        f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
+    )
+    close(visit)

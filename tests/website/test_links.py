@@ -1,0 +1,100 @@
+"""Every link of the built site resolves, offline: target files exist, #anchors exist."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from .conftest import LANGUAGES, BuiltSite, read_soup, site_url
+
+# Hyperlinks (never resources) to other hosts that a page may carry. Each is a link a reader
+# may choose to follow; nothing on any page needs it to display or work offline.
+ALLOWED_EXTERNAL = {
+    # Material's footer credit ("Made with Material for MkDocs").
+    "https://squidfunk.github.io/mkdocs-material/",
+}
+# What names another file: (selector, attribute, whether the browser loads it with the page).
+REFERENCES = (
+    ("a[href]", "href", False),
+    ("link[href]", "href", True),
+    ("script[src]", "src", True),
+    ("img[src]", "src", True),
+)
+
+
+def built_pages(site: BuiltSite) -> list[tuple[str, Path]]:
+    """(URL, file) of every built HTML page; URLs are absolute, on `site_url`."""
+    base = site_url(site)
+    return [
+        (urljoin(base, path.relative_to(site.root).as_posix().removesuffix("index.html")), path)
+        for path in sorted(site.root.rglob("*.html"))
+    ]
+
+
+def references(path: Path, url: str, scope: str = ""):
+    """(as written, absolute URL, loaded with the page?) for each reference in a built page."""
+    for selector, attribute, loaded in REFERENCES:
+        for element in read_soup(path).select(f"{scope} {selector}"):
+            written = element[attribute].strip()
+            if written and not written.startswith(("data:", "mailto:")):
+                canonical = "canonical" in element.get("rel", [])  # names the page, not fetched
+                yield written, urljoin(url, written), loaded and not canonical
+
+
+def target_file(site: BuiltSite, url: str) -> Path:
+    """The built file a URL on `site_url` points at (a folder: its index.html)."""
+    path = unquote(urlparse(url).path).removeprefix(urlparse(site_url(site)).path)
+    target = site.root / path
+    return target / "index.html" if target.is_dir() else target
+
+
+@functools.cache
+def anchors(path: Path) -> set[str]:
+    page = read_soup(path)
+    return {el["id"] for el in page.select("[id]")} | {el["name"] for el in page.select("a[name]")}
+
+
+def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
+    base, broken = site_url(built_site), []
+    for url, path in built_pages(built_site):
+        for written, target_url, _ in references(path, url):
+            if not target_url.startswith(base):
+                continue  # another host: test_nothing_external
+            target, fragment = target_file(built_site, target_url), urlparse(target_url).fragment
+            if not target.is_file():
+                broken.append(f"{url}: {written!r}: no file {target.relative_to(built_site.root)}")
+            elif fragment and target.suffix == ".html" and unquote(fragment) not in anchors(target):
+                broken.append(f"{url}: {written!r}: no id {unquote(fragment)!r} in the target")
+    assert not broken, f"{len(broken)} broken links:\n" + "\n".join(broken[:40])
+
+
+def test_nothing_external(built_site: BuiltSite) -> None:
+    """The site works offline: no page loads anything from another host, and hyperlinks to
+    other hosts are only the allow-list's (test_browser checks the requests pages really make)."""
+    base, external = site_url(built_site), set()
+    for url, path in built_pages(built_site):
+        for written, target_url, loaded in references(path, url):
+            if not target_url.startswith(base) and (loaded or target_url not in ALLOWED_EXTERNAL):
+                external.add(f"{url}: {written}" + (" (loaded with the page)" if loaded else ""))
+    assert not external, "references to other hosts:\n" + "\n".join(sorted(external)[:40])
+
+
+def language_of(site: BuiltSite, url: str) -> str:
+    first = urlparse(url).path.removeprefix(urlparse(site_url(site)).path).split("/")[0]
+    return first if first in LANGUAGES else "en"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_articles_link_within_their_language(built_site: BuiltSite, lang: str) -> None:
+    """A page's text links to pages of its own language (the language menu is the way out)."""
+    base, stray = site_url(built_site), []
+    for url, path in built_pages(built_site):
+        if language_of(built_site, url) != lang or path.name == "404.html":
+            continue
+        for written, target_url, _ in references(path, url, scope="article"):
+            if target_url.startswith(base) and language_of(built_site, target_url) != lang:
+                stray.append(f"{url}: {written}")
+    assert not stray, "links into the other language:\n" + "\n".join(stray[:40])
