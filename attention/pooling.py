@@ -20,37 +20,37 @@ from attention._checks import (
     check_same_size,
 )
 
-# Each kernel maps distances u to unnormalised similarities. They are written as one new
-# tensor followed by in-place ops, so applying one to an (n, m) tensor allocates one more
-# (n, m) tensor, not one per arithmetic step.
+# Each kernel maps distances u to unnormalised similarities of the same shape. It works in
+# place on one copy of u, so applying it to an (n, m) tensor allocates one more (n, m) tensor,
+# not one per arithmetic step; with inplace=True it overwrites u itself and allocates none.
 
 
-def gaussian(u: Tensor) -> Tensor:
+def gaussian(u: Tensor, inplace: bool = False) -> Tensor:
     """Gaussian kernel ``exp(-u**2 / 2)``; shape of ``u`` is kept."""
-    return u.square().mul_(-0.5).exp_()
+    return (u if inplace else u.clone()).square_().mul_(-0.5).exp_()
 
 
-def boxcar(u: Tensor) -> Tensor:
+def boxcar(u: Tensor, inplace: bool = False) -> Tensor:
     """Boxcar kernel ``1[|u| < 1]``: every key inside the window counts the same."""
-    return u.abs().lt_(1)  # lt_ writes 1.0 / 0.0 in u's dtype
+    return (u if inplace else u.clone()).abs_().lt_(1)  # lt_ writes 1.0 / 0.0 in u's dtype
 
 
-def constant(u: Tensor) -> Tensor:
+def constant(u: Tensor, inplace: bool = False) -> Tensor:
     """Constant kernel ``1``: every key counts the same, so pooling is plain averaging."""
-    return torch.ones_like(u)
+    return u.fill_(1) if inplace else torch.ones_like(u)
 
 
-def epanechnikov(u: Tensor) -> Tensor:
+def epanechnikov(u: Tensor, inplace: bool = False) -> Tensor:
     """Epanechnikov kernel ``max(0, 1 - u**2)`` (a parabola, not d2l's triangle)."""
-    return u.square().neg_().add_(1).clamp_(min=0)
+    return (u if inplace else u.clone()).square_().neg_().add_(1).clamp_(min=0)
 
 
-def triangular(u: Tensor) -> Tensor:
+def triangular(u: Tensor, inplace: bool = False) -> Tensor:
     """Triangular kernel ``max(0, 1 - |u|)``."""
-    return u.abs().neg_().add_(1).clamp_(min=0)
+    return (u if inplace else u.clone()).abs_().neg_().add_(1).clamp_(min=0)
 
 
-KERNELS: dict[str, Callable[[Tensor], Tensor]] = {
+KERNELS: dict[str, Callable[..., Tensor]] = {
     "gaussian": gaussian,
     "boxcar": boxcar,
     "constant": constant,
@@ -93,18 +93,24 @@ def nadaraya_watson(
     for name, x in (("queries", queries), ("keys", keys), ("values", values)):
         check_floating(name, x)
     # Broadcasting (n, 1) - (1, m) builds the (n, m) distances directly, with no repeated
-    # copies of queries or keys; the division happens in place.
+    # copies of queries or keys. Every later step overwrites them in place: the weights are
+    # the only (n, m) tensor this function allocates (two when autograd needs them, below).
     u = (queries[:, None] - keys[None, :]).div_(width)  # (n, m)
     if kernel == "gaussian":
-        # Normalising exp(-u^2/2) over the keys is exactly a softmax of -u^2/2, and softmax
-        # subtracts the row maximum first, so far-away queries do not underflow to 0/0.
-        weights = torch.softmax(u.square_().mul_(-0.5), dim=1)  # (n, m)
+        # Normalising exp(-u^2/2) over the keys is exactly a softmax of -u^2/2. Like softmax,
+        # subtract each row's maximum before exp(), so far-away queries do not underflow to
+        # 0/0. The shift cancels out in the normalisation, so no gradient flows through it.
+        scores = u.square_().mul_(-0.5)  # (n, m)
+        weights = scores.sub_(scores.detach().amax(dim=1, keepdim=True)).exp_()
     else:
-        weights = KERNELS[kernel](u)  # (n, m)
-        del u  # free the distances before allocating the normalised weights
-        totals = weights.sum(dim=1, keepdim=True)  # (n, 1)
-        # A row with no key in the window sums to 0; dividing it by 1 keeps it at 0, not NaN.
-        weights = weights / torch.where(totals > 0, totals, torch.ones_like(totals))
+        weights = KERNELS[kernel](u, inplace=True)  # (n, m)
+    totals = weights.sum(dim=1, keepdim=True)  # (n, 1)
+    # A row with no key in the window sums to 0; dividing it by 1 keeps it at 0, not NaN.
+    totals = torch.where(totals > 0, totals, 1.0)
+    if weights.requires_grad:  # autograd saved the unnormalised weights: leave them intact
+        weights = weights / totals
+    else:
+        weights.div_(totals)
     return weights @ values, weights
 
 

@@ -1,0 +1,504 @@
+"""Measure every performance target of the site and the package, and print one table.
+
+    python benchmarks/run.py                 # everything: about 4 minutes on 2 CPU cores
+    python benchmarks/run.py --only kernels  # just the two kernel rows (seconds)
+    python benchmarks/run.py --output benchmarks/README.md
+
+Build rows run `mkdocs build --strict` as subprocesses on a throw-away copy of the repository
+(docs, hooks, mkdocs.yml, the `attention` package) with its own notebook cache
+(`ATTENTION_NB_CACHE`) and `PYTHONPATH` pointing at the copied package, so edits to the copy
+are what the hook hashes and what the kernels import; the real pages, package and caches are
+never touched. Executions are counted from the hook's log lines
+(`notebook <slug> [<lang>]: executed in X s` / `cached`).
+
+The "edit attention/" row appends `print("BENCH-MARK-<module>")` to a copied module, rebuilds
+with the warm cache, and compares with a cold build of the same edited copy: a chapter that
+imports the module shows the marker in its page, so a page that should show it and does not
+was served stale. Timings depend on the machine and on what else runs on it: the header gives
+the load average; CPU seconds (build process and kernels) are printed too.
+
+Only the standard library, PyTorch and the project's own dependencies are used. Nothing here
+fails on a timing: the table says `no` where a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KB = 1000  # page weights in kB (1 000 bytes)
+MB = 1024 * 1024
+_COPY_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "site", ".cache", "results", "__pycache__", ".hypothesis", ".ruff_cache",
+    ".pytest_cache", "*.egg-info", "build", "dist", "node_modules",
+)  # fmt: skip
+_LOG_LINE = re.compile(r"notebook (\S+) \[(\w+)\]: (?:executed in ([\d.]+) s|(cached))")
+
+
+# --------------------------------------------------------------------------- table
+@dataclass
+class Row:
+    what: str
+    measured: str
+    target: str
+    ok: bool | None  # None: not measured
+    details: list[str] = field(default_factory=list)
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """A Markdown table: what | measured | target | ok?"""
+    mark = {True: "yes", False: "**no**", None: "n/a"}
+    lines = ["| what | measured | target | ok? |", "|---|---|---|---|"]
+    lines += [f"| {r.what} | {r.measured} | {r.target} | {mark[r.ok]} |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine_header() -> str:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{datetime.datetime.now():%Y-%m-%d %H:%M} · {platform.system()} {platform.release()} · "
+        f"{cpu}, {os.cpu_count()} CPUs, load average {load} · Python "
+        f"{platform.python_version()} · torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads)"
+    )
+
+
+# --------------------------------------------------------------------------- build log
+@dataclass
+class BuildResult:
+    seconds: float  # wall clock of `mkdocs build`
+    cpu_seconds: float  # user + system, mkdocs and its kernels
+    returncode: int
+    log: str
+    executed: list[tuple[str, str, float]]  # (slug, lang, seconds)
+    cached: list[tuple[str, str]]  # (slug, lang)
+
+    @property
+    def executed_slugs(self) -> set[str]:
+        return {slug for slug, _, _ in self.executed}
+
+
+def parse_log(log: str) -> tuple[list[tuple[str, str, float]], list[tuple[str, str]]]:
+    """The hook's progress lines: chapters executed (slug, lang, seconds) and served cached."""
+    executed, cached = [], []
+    for slug, lang, seconds, hit in _LOG_LINE.findall(log):
+        if hit:
+            cached.append((slug, lang))
+        else:
+            executed.append((slug, lang, float(seconds)))
+    return executed, cached
+
+
+def build(repo: Path, cache: Path, out: Path) -> BuildResult:
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "ATTENTION_NB_CACHE": str(cache),
+        "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]),
+    }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed in {repo}:\n{log[-4000:]}")
+    return BuildResult(seconds, cpu, proc.returncode, log, *parse_log(log))
+
+
+def snapshot(dst: Path) -> Path:
+    """A copy of the repository to build and edit freely; checks that it is the one imported."""
+    shutil.copytree(ROOT, dst, ignore=_COPY_IGNORE)
+    env = {**os.environ, "PYTHONPATH": str(dst)}
+    code = "import importlib.util as u; print(u.find_spec('attention').origin)"
+    found = subprocess.run(
+        [sys.executable, "-c", code], cwd=dst, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not Path(found).resolve().is_relative_to(dst.resolve()):
+        raise RuntimeError(f"the copy's package is not the one imported: {found}")
+    return dst
+
+
+def chapter_codes(docs: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+    """{(slug, lang): code cells} of every notebook page (jupytext Markdown with a kernel)."""
+    import jupytext
+
+    codes = {}
+    for path in sorted(docs.glob("*/*.md")):
+        try:  # the same test as mkdocs-jupyter's: a jupytext header with a Python kernel
+            nb = jupytext.read(str(path))
+        except Exception:
+            continue
+        if (nb.metadata.get("kernelspec") or {}).get("language") != "python":
+            continue
+        lang = path.relative_to(docs).parts[0]
+        codes[path.stem, lang] = tuple(c.source for c in nb.cells if c.cell_type == "code")
+    return codes
+
+
+# --------------------------------------------------------------------------- page weight
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "img":
+            self.srcs += [v for k, v in attrs if k == "src" and v]
+
+
+def page_weight(page: Path, site: Path) -> tuple[int, list[tuple[int, str]]]:
+    """Bytes of a page's HTML plus the images it references that are not shared theme assets
+    (data URIs are inside the HTML already); and its images, heaviest first."""
+    parser = _Images()
+    parser.feed(page.read_text(encoding="utf-8"))
+    total, images = page.stat().st_size, []
+    for n, src in enumerate(parser.srcs, 1):
+        if src.startswith("data:"):
+            images.append((len(src), f"inline figure {n}"))
+            continue
+        if re.match(r"^[a-z]+:|^//", src):
+            continue  # remote (none expected)
+        path = (page.parent / src.split("#")[0].split("?")[0]).resolve()
+        shared = path.is_relative_to((site / "assets").resolve())
+        if path.is_file() and not shared:
+            total += path.stat().st_size
+            images.append((path.stat().st_size, src))
+    return total, sorted(images, reverse=True)
+
+
+def page_weights(site: Path, chapters: Iterable[tuple[str, str]]) -> list[tuple[int, str, list]]:
+    rows = []
+    for slug, lang in chapters:
+        page = (site if lang == "en" else site / lang) / slug / "index.html"
+        if page.is_file():
+            weight, images = page_weight(page, site)
+            rows.append((weight, f"{lang}/{slug}", images))
+    return sorted(rows, reverse=True)
+
+
+# --------------------------------------------------------------------------- build rows
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _has(site: Path, lang: str, slug: str, text: str) -> bool:
+    page = (site if lang == "en" else site / lang) / slug / "index.html"
+    return text in page.read_text(encoding="utf-8")
+
+
+def build_rows(work: Path, lazy_module: str, eager_module: str) -> list[Row]:
+    repo = snapshot(work / "repo")
+    cache = work / "cache"
+    codes = chapter_codes(repo / "docs")
+    pages = sorted(codes)
+    slugs = sorted({slug for slug, _ in pages})
+    distinct = len(set(codes.values()))
+    say = lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    rows = []
+
+    say(f"cold build ({len(pages)} chapter pages, {distinct} distinct codes)…")
+    cold = build(repo, cache, work / "site-cold")
+    rows.append(
+        Row(
+            "cold `mkdocs build`, both languages, every chapter executed",
+            f"{cold.seconds:.1f} s ({cold.cpu_seconds:.0f} CPU-s, {len(cold.executed)} runs)",
+            "≤ 60 s",
+            cold.seconds <= 60 and len(cold.executed) == distinct,
+            [f"{s} [{lang}] {t:.1f} s" for s, lang, t in cold.executed],
+        )
+    )
+    per_slug = {s: sum(x == s for x, _, _ in cold.executed) for s in slugs}
+    twins_differ = [s for s in slugs if len({codes[k] for k in codes if k[0] == s}) > 1]
+    once = len(cold.executed) == distinct
+    once = once and all(per_slug[s] <= 1 for s in slugs if s not in twins_differ)
+    differ = f" (code differs between languages: {', '.join(twins_differ)})" if twins_differ else ""
+    rows.append(
+        Row(
+            "each chapter's code executed once per build, not once per language",
+            f"{len(cold.executed)} runs for {len(pages)} pages{differ}",
+            f"{distinct} runs (one per distinct code)",
+            once,
+        )
+    )
+    lines = [(s, lang) for s, lang, _ in cold.executed] + cold.cached
+    rows.append(
+        Row(
+            "one progress line per chapter page (name, language, seconds or `cached`)",
+            f"{len(lines)} lines, {len(set(lines))} pages",
+            f"{len(pages)} lines, one per page",
+            sorted(lines) == pages,
+        )
+    )
+
+    say("rebuilds with nothing changed…")
+    warm = [build(repo, cache, work / f"site-warm{i}") for i in (1, 2)]
+    best = min(warm, key=lambda b: b.seconds)
+    rows.append(
+        Row(
+            "rebuild with nothing changed",
+            f"{best.seconds:.1f} s ({best.cpu_seconds:.1f} CPU-s), "
+            f"{sum(len(b.executed) for b in warm)} runs",
+            "≤ 10 s, 0 runs",
+            best.seconds <= 10 and not any(b.executed for b in warm),
+            [f"runs: {', '.join(f'{b.seconds:.1f} s' for b in warm)} (best shown)"],
+        )
+    )
+
+    slug = slugs[0]
+    measured, ok, details = [], True, []
+    for lang in ("en", "zh"):
+        if (slug, lang) not in codes:
+            continue
+        marker = f"BENCH-PROSE-{lang}"
+        say(f"prose edit in {lang}/{slug}.md…")
+        _append(repo / "docs" / lang / f"{slug}.md", f"\n\nA prose edit: {marker}.\n")
+        result = build(repo, cache, work / f"site-prose-{lang}")
+        shown = _has(work / f"site-prose-{lang}", lang, slug, marker)
+        measured.append(f"{lang}: {len(result.executed)} runs, {result.seconds:.1f} s")
+        ok = ok and not result.executed and shown
+        details.append(f"{lang}: edit shown in the page: {shown}")
+    rows.append(Row(f"edit one page's prose ({slug})", "; ".join(measured), "0 runs", ok, details))
+
+    say(f"touch attention/{eager_module} (mtime only)…")
+    os.utime(repo / "attention" / eager_module)
+    touched = build(repo, cache, work / "site-touch")
+
+    markers = {m: f"BENCH-MARK-{Path(m).stem}" for m in (lazy_module, eager_module)}
+    edits = {}
+    for module in (lazy_module, eager_module):
+        say(f"edit attention/{module}…")
+        _append(repo / "attention" / module, f"\nprint({markers[module]!r})\n")
+        edits[module] = build(repo, cache, work / f"site-edit-{Path(module).stem}")
+    say("cold build of the edited copy (ground truth)…")
+    truth_site = work / "site-truth"
+    build(repo, work / "cache-truth", truth_site)
+
+    measured, ok, details = [f"touch only: {len(touched.executed)} runs"], not touched.executed, []
+    for n, module in enumerate((lazy_module, eager_module)):
+        site = work / f"site-edit-{Path(module).stem}"
+        live = list(markers.values())[: n + 1]  # the edits made so far
+        expected = {s for s in slugs if _has(truth_site, "en", s, markers[module])}
+        ran = edits[module].executed_slugs
+        stale = [
+            f"{lang}/{s}"
+            for s, lang in pages
+            for m in live
+            if _has(truth_site, lang, s, m) != _has(site, lang, s, m)
+        ]
+        which = "exactly those importing it" if ran == expected else f"expected {len(expected)}"
+        measured.append(
+            f"{module}: {len(ran)}/{len(slugs)} chapters re-run ({which}), {len(stale)} stale pages"
+        )
+        ok = ok and ran == expected and not stale
+        details.append(f"{module}: re-ran {sorted(ran)}; importers {sorted(expected)}")
+    rows.append(
+        Row(
+            "edit a file of `attention/`",
+            "; ".join(measured),
+            "re-runs exactly the chapters importing it; never stale",
+            ok,
+            details,
+        )
+    )
+
+    weights = page_weights(work / "site-cold", pages)
+    heaviest = weights[0] if weights else (0, "-", [])
+    rows.append(
+        Row(
+            "chapter page weight (HTML + its figures, shared assets excluded), heaviest page",
+            f"{heaviest[0] / KB:.0f} kB ({heaviest[1]})",
+            "≤ 600 kB",
+            bool(weights) and heaviest[0] <= 600 * KB,
+            [
+                f"{name}: {w / KB:.0f} kB; largest figures: "
+                + ", ".join(f"{what} {size / KB:.0f} kB" for size, what in images[:3])
+                for w, name, images in weights
+            ],
+        )
+    )
+    return rows
+
+
+# --------------------------------------------------------------------------- kernels
+def dot_product_row(batch: int = 8, n: int = 512, d: int = 64, min_run_time: float = 1.0) -> Row:
+    """`DotProductAttention` against `F.scaled_dot_product_attention`, same mask, same run."""
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.benchmark import Timer
+
+    from attention import DotProductAttention
+
+    gen = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(batch, n, d, generator=gen) for _ in range(3))
+    valid_lens = torch.randint(1, n + 1, (batch,), generator=gen)  # (B,)
+    mask = torch.arange(n) < valid_lens[:, None, None]  # (B, 1, K): True = attend
+    attention = DotProductAttention().eval()
+    with torch.no_grad():
+        ours = attention(q, k, v, valid_lens)
+        theirs = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    close = torch.allclose(ours, theirs, atol=1e-5, rtol=1e-4)
+    timers = {
+        "ours": Timer(
+            "with torch.no_grad(): attention(q, k, v, valid_lens)",
+            globals={"torch": torch, "attention": attention, "q": q, "k": k, "v": v,
+                     "valid_lens": valid_lens},
+        ),
+        "sdpa": Timer(
+            "with torch.no_grad(): F.scaled_dot_product_attention(q, k, v, attn_mask=mask)",
+            globals={"torch": torch, "F": F, "q": q, "k": k, "v": v, "mask": mask},
+        ),
+    }  # fmt: skip
+    best = {name: float("inf") for name in timers}
+    for _ in range(3):  # alternate, keep the best median: less sensitive to other load
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.blocked_autorange(min_run_time=min_run_time).median)
+    ratio = best["ours"] / best["sdpa"]
+    return Row(
+        f"`DotProductAttention` forward, ({batch}, {n}, {d}) fp32, eval, valid_lens mask",
+        f"{ratio:.2f}x SDPA ({best['ours'] * 1e3:.2f} ms vs {best['sdpa'] * 1e3:.2f} ms)",
+        "≤ 1.5x",
+        ratio <= 1.5 and close,
+        [f"outputs match SDPA: {close}"],
+    )
+
+
+_NW_PEAK = textwrap.dedent(
+    """
+    import gc, json, sys, torch
+    from attention import nadaraya_watson
+    n, m, kernel = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+
+    def status(field):
+        for line in open("/proc/self/status"):
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+
+    gen = torch.Generator().manual_seed(0)
+    queries, keys = torch.rand(n, generator=gen) * 5, torch.rand(m, generator=gen) * 5
+    values = torch.sin(keys)
+    nadaraya_watson(queries[:8], keys[:64], values[:64], kernel=kernel)  # warm-up
+    gc.collect()
+    base = status("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the peak (VmHWM) to the current RSS
+    outputs, weights = nadaraya_watson(queries, keys, values, kernel=kernel)
+    peak = status("VmHWM")
+    print(json.dumps({"extra": peak - base, "nm": n * m * weights.element_size()}))
+    """
+)
+
+
+def nw_peak(n: int, m: int, kernel: str = "gaussian") -> tuple[float, float]:
+    """Peak memory of `nadaraya_watson` above what was resident before: (MiB, in (n, m) tensors).
+
+    Measured in a fresh process from the peak resident set (Linux: `/proc/self/status`, reset
+    through `/proc/self/clear_refs`): PyTorch's CPU tensors are invisible to `tracemalloc`.
+    """
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", _NW_PEAK, str(n), str(m), kernel],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    result = json.loads(out.strip().splitlines()[-1])
+    return result["extra"] / MB, result["extra"] / result["nm"]
+
+
+def nw_row(n: int = 1000, m: int = 10_000) -> Row:
+    from attention import KERNELS
+
+    if not Path("/proc/self/clear_refs").exists():
+        return Row(f"NW pooling, {n} x {m}, peak memory", "needs Linux /proc", "", None)
+    peaks = {kernel: nw_peak(n, m, kernel) for kernel in KERNELS}
+    mib, tensors = peaks["gaussian"]
+    worst = max(t for _, t in peaks.values())
+    return Row(
+        f"NW pooling, {n:,} queries x {m:,} keys: peak memory above inputs (gaussian; all kernels)",
+        f"{mib:.0f} MiB = {tensors:.2f} (n, m) tensors; worst kernel {worst:.2f}",
+        "≤ 1.1 (n, m) tensors: the weights, no copies",
+        worst <= 1.1,
+        [f"{k}: {mb:.0f} MiB = {t:.2f} (n, m)" for k, (mb, t) in peaks.items()],
+    )
+
+
+# --------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=["builds", "kernels"], help="one group of rows")
+    parser.add_argument("--lazy-module", default="diagrams.py", help="imported by some chapters")
+    parser.add_argument("--eager-module", default="masking.py", help="imported by all chapters")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
+    parser.add_argument("--output", type=Path, help="also write the report (Markdown) here")
+    parser.add_argument("--fail", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+
+    header = machine_header()
+    print(header, flush=True)
+    rows: list[Row] = []
+    if args.only in (None, "builds"):
+        work = Path(tempfile.mkdtemp(prefix="attention-bench-"))
+        try:
+            rows += build_rows(work, args.lazy_module, args.eager_module)
+        finally:
+            if args.keep:
+                print(f"kept {work}", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    if args.only in (None, "kernels"):
+        rows += [dot_product_row(), nw_row()]
+
+    table = format_table(rows)
+    details = "\n".join(
+        f"- {r.what}\n" + "\n".join(f"  - {d}" for d in r.details) for r in rows if r.details
+    )
+    command = "python benchmarks/run.py" + (f" --only {args.only}" if args.only else "")
+    report = f"{header}\n\n{table}\n\nDetails:\n\n{details}\n"
+    print(f"\n{table}\n\nDetails:\n{details}")
+    if args.output:
+        text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        begin, end = "<!-- results -->", "<!-- /results -->"
+        block = f"{begin}\n`{command}`\n\n{report}{end}"
+        if begin in text and end in text:
+            text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+        else:
+            text += ("\n" if text else "") + block + "\n"
+        args.output.write_text(text, encoding="utf-8")
+    return 1 if args.fail and any(r.ok is False for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
