@@ -123,7 +123,9 @@ class DotProductAttention(nn.Module):
         check_attention_inputs(queries, keys, values)
         check_same_size("queries", queries, "keys", keys, -1, "vector size d")
         d = queries.shape[-1]
-        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(d)  # (B, Q, K)
+        # Scaling the (B, Q, d) queries gives the same scores as scaling the (B, Q, K) scores,
+        # with fewer multiplications when there are more keys than d.
+        scores = torch.bmm(queries / math.sqrt(d), keys.transpose(1, 2))  # (B, Q, K)
         self.attention_weights = masked_softmax(scores, valid_lens)
         return torch.bmm(self.dropout(self.attention_weights), values)  # (B, Q, v)
 

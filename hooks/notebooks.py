@@ -69,6 +69,10 @@ _STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.DOTALL)
 _REMOTE_SCRIPT = re.compile(
     r"<script[^>]*(?:mathjax|MathJax|mermaid)[^>]*>.*?</script>\s*", re.DOTALL
 )
+# mkdocs-static-i18n adds <link rel="alternate" hreflang> per page; Material's JS fetches
+# "<that link>/sitemap.xml" for each (a 404 and a console error on every page). The language
+# menu keeps its per-page links, and language-switch.js keeps them right after navigation.
+_HREFLANG_LINK = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\s*')
 _DOWNLOAD_LABEL = {
     "en": "Download this chapter as a Jupyter notebook",
     "zh": "下载本章的 Jupyter 笔记本",
@@ -84,6 +88,10 @@ print({_DEPS_MARK!r} + _json.dumps(sorted({{
 """
 
 _state: dict = {}
+# Pages whose "executed in" line is logged but which are not rendered yet. Not reset per
+# language build: `on_pre_build` of the English build also runs a Chinese page whose code
+# differs, and that page must not log "cached" again when the Chinese build renders it.
+_logged: set[str] = set()
 
 
 class _InstantNavigationFixed(logging.Filter):
@@ -285,7 +293,7 @@ def _run_and_store(nb_path: str, kernel_name: str) -> Path:
     entry = _store(key, deps, code)
     lang, name = _lang_and_slug(nb_path)
     log.info(f"notebook {name} [{lang}]: executed in {time.perf_counter() - start:.1f} s")
-    _state["logged"].add(str(Path(nb_path).resolve()))
+    _logged.add(str(Path(nb_path).resolve()))
     return entry
 
 
@@ -324,7 +332,9 @@ def _executed_notebook(nb_path: str, kernel_name: str) -> nbformat.NotebookNode:
     entry = _cached_entry(key)
     if entry is None:  # a page `on_pre_build` did not see: execute it now
         entry = _run_and_store(nb_path, kernel_name)
-    elif str(Path(nb_path).resolve()) not in _state["logged"]:
+    elif str(Path(nb_path).resolve()) in _logged:
+        _logged.discard(str(Path(nb_path).resolve()))  # its line said "executed in"
+    else:
         lang, name = _lang_and_slug(nb_path)
         log.info(f"notebook {name} [{lang}]: cached")
     cached = _read_json(entry)
@@ -421,7 +431,6 @@ def on_config(config):
         package_files=package_files,
         downloads={},
         css=[],
-        logged=set(),  # pages whose line ("executed in") is already logged this build
     )
     if "nb2html" not in _state:  # patch once, even when `mkdocs serve` reloads the config
         _state["nb2html"] = mkj_convert.nb2html
@@ -438,6 +447,7 @@ def on_pre_build(config) -> None:
 
 
 def on_post_page(output: str, page, config) -> str:
+    output = _HREFLANG_LINK.sub("", output)
     download = _state["downloads"].get(str(Path(page.file.abs_src_path or "").resolve()))
     if download:
         filename, text = download

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import CHAPTERS, LANGUAGES, PAGES, ROOT, page_name, page_url
 
@@ -50,9 +51,14 @@ def browser() -> Browser:
 @dataclass
 class Visit:
     page: Page
+    lang: str = "en"
     slug: str = ""
-    errors: list[str] = field(default_factory=list, repr=False)  # console errors, uncaught exceptions
-    requests: list[str] = field(default_factory=list, repr=False)  # every URL the page asked for
+    errors: list[str] = field(default_factory=list, repr=False)  # console errors, exceptions
+    requests: list[str] = field(default_factory=list, repr=False)  # every URL it asked for
+
+    @property
+    def name(self) -> str:
+        return page_name(self.lang, self.slug)
 
 
 def open_page(browser: Browser, url: str) -> Visit:
@@ -80,23 +86,19 @@ def settle(page: Page) -> None:
     )
 
 
-def close(visit: Visit) -> None:
-    visit.page.context.close()
-
-
 @pytest.fixture(
     scope="module",
     params=[(lang, slug) for lang in LANGUAGES for slug in PAGES],
     ids=lambda p: page_name(*p),
 )
 def visit(request, browser: Browser, site_server: str):
-    """Each page loaded once; the per-page checks below share it (pytest groups them)."""
-    lang, slug = request.param
-    visit = open_page(browser, site_server + page_url(lang, slug))
-    visit.slug = slug
-    visit.page.screenshot(path=SCREENSHOTS / f"{page_name(lang, slug)}.png", full_page=True)
+    """Each page loaded once (light mode); the per-page checks below share it, in order: pytest
+    runs all of them on one page before it loads the next."""
+    visit = open_page(browser, site_server + page_url(*request.param))
+    visit.lang, visit.slug = request.param
+    visit.page.screenshot(path=SCREENSHOTS / f"{visit.name}.png", full_page=True)
     yield visit
-    close(visit)
+    visit.page.context.close()
 
 
 def test_loads_without_errors(visit: Visit) -> None:
@@ -104,9 +106,7 @@ def test_loads_without_errors(visit: Visit) -> None:
 
 
 def test_requests_only_the_local_server(visit: Visit, site_server: str) -> None:
-    elsewhere = [
-        url for url in visit.requests if not url.startswith((site_server + "/", "data:"))
-    ]
+    elsewhere = [url for url in visit.requests if not url.startswith((site_server + "/", "data:"))]
     assert not elsewhere, f"{visit.page.url} requested other hosts:\n" + "\n".join(elsewhere)
 
 
@@ -122,23 +122,40 @@ def test_figures_are_visible(visit: Visit) -> None:
     )
     hidden = [img for img in images if not (img["loaded"] and img["width"] and img["height"])]
     assert not hidden, f"{visit.page.url}: figures not shown: {hidden}"
-    assert "Traceback" not in visit.page.inner_text("article"), f"{visit.page.url}: traceback"
+    text = visit.page.inner_text("article")
+    assert "Traceback" not in text, f"{visit.page.url}: a traceback"
+    # A Figure that Jupyter could not draw shows as text instead, e.g. "<Figure size 640x480 ...>".
+    as_text = [line for line in text.splitlines() if line.startswith("<Figure size")]
+    assert not as_text, f"{visit.page.url}: figures shown as text, not drawn: {as_text}"
 
 
 def test_math_is_rendered(visit: Visit) -> None:
     math = visit.page.evaluate(
         """() => {
+            // Wide display math must scroll: the first box that does not show its overflow
+            // has to be scrollable, not clip it.
+            const scrolls = el => {
+                for (; el && el.tagName !== 'ARTICLE'; el = el.parentElement) {
+                    const overflow = getComputedStyle(el).overflowX;
+                    if (overflow !== 'visible') return overflow === 'auto' || overflow === 'scroll';
+                }
+                return true;
+            };
             const article = document.querySelector('article').cloneNode(true);
             const code = 'pre, code, .highlight, .jp-InputArea, .katex, script, style';
             article.querySelectorAll(code).forEach(el => el.remove());
             return {rendered: document.querySelectorAll('article .katex').length,
                     errors: [...document.querySelectorAll('.katex-error')].map(
                         el => el.getAttribute('title') || el.textContent),
+                    clipped: [...document.querySelectorAll('article .katex-display')]
+                        .filter(el => el.scrollWidth > el.clientWidth + 1 && !scrolls(el))
+                        .map(el => el.querySelector('annotation')?.textContent.slice(0, 60)),
                     text: article.textContent};
         }"""
     )
     url = visit.page.url
     assert not math["errors"], f"{url}: KaTeX errors: {math['errors'][:5]}"
+    assert not math["clipped"], f"{url}: wide equations cut off, not scrollable: {math['clipped']}"
     raw = [math["text"][max(0, i - 40) : i + 40] for i in _find_all(math["text"], RAW_MATH)]
     assert not raw, f"{url}: math left unrendered:\n" + "\n".join(raw[:10])
     if visit.slug in MATH_PAGES:
@@ -149,11 +166,39 @@ def _find_all(text: str, needles: tuple[str, ...]) -> list[int]:
     return sorted(i for n in needles for i in range(len(text)) if text.startswith(n, i))
 
 
+# --------------------------------------------------------------------------- dark mode
+@dataclass
+class Background:
+    figure: int
+    luminance: int
+
+
+def figure_backgrounds(page: Page) -> list[Background]:
+    """The darkest corner of each figure as drawn on screen (0 black .. 255 white)."""
+    figures = page.locator("article .jp-OutputArea-output img")
+    backgrounds = []
+    for index in range(figures.count()):
+        image = Image.open(io.BytesIO(figures.nth(index).screenshot())).convert("L")
+        w, h = image.size
+        corners = [(2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3)]
+        backgrounds.append(Background(index + 1, min(image.getpixel(xy) for xy in corners)))
+    return backgrounds
+
+
+def test_figures_stay_legible_in_dark_mode(visit: Visit) -> None:
+    """Figures are drawn dark on light: in dark mode each must keep its light background, not
+    let the dark page show through (dark lines on a dark page)."""
+    page = visit.page
+    page.click(".md-header__option label[for=__palette_1]")  # the header's dark-mode toggle
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    page.wait_for_timeout(300)  # Material fades the colours in over 250 ms
+    if visit.slug in CHAPTERS:
+        page.screenshot(path=SCREENSHOTS / f"{visit.name}-dark.png", full_page=True)
+    dark = [b for b in figure_backgrounds(page) if b.luminance < 200]
+    assert not dark, f"{page.url} in dark mode, figures with a dark background: {dark}"
+
+
 # --------------------------------------------------------------------------- language menu
-def other(lang: str) -> str:
-    return "zh" if lang == "en" else "en"
-
-
 def switch_language(page: Page, lang: str, expected: str) -> None:
     """Use the header's language menu (it opens on hover) and land on ``expected``."""
     page.hover(".md-header__option .md-select")
@@ -162,60 +207,30 @@ def switch_language(page: Page, lang: str, expected: str) -> None:
     link.click()
     try:
         page.wait_for_url(expected, wait_until="load")
-    except Exception:  # a wrong landing page times out: say where we are
+    except PlaywrightError:
         pytest.fail(f"the {lang} language link led to {page.url}, not {expected}")
-    expect(page.locator("html")).to_have_attribute("lang", lang)  # really that language's page
+    # A full page of that language, not its content swapped in under this language's header.
+    expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
-@pytest.mark.parametrize("slug", PAGES, ids=lambda s: s or "home")
-def test_language_menu_switches_to_the_twin_and_back(browser, site_server, slug) -> None:
-    visit = open_page(browser, site_server + page_url("en", slug))
-    switch_language(visit.page, "zh", site_server + page_url("zh", slug))
-    switch_language(visit.page, "en", site_server + page_url("en", slug))
-    close(visit)
+def test_language_menu_goes_to_the_twin(visit: Visit, site_server: str) -> None:
+    """Last of the per-page checks (it leaves the page). From en for every page, and from zh for
+    every page: each switch lands on the twin, each way (the 'switch back')."""
+    twin = "zh" if visit.lang == "en" else "en"
+    switch_language(visit.page, twin, site_server + page_url(twin, visit.slug))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_language_menu_after_instant_navigation(browser, site_server, lang) -> None:
     """Material swaps pages without reloading; the menu must follow to the new page's twin."""
-    slug = CHAPTERS[2]
-    visit = open_page(browser, site_server + page_url(lang, ""))
-    page = visit.page
+    slug, twin = CHAPTERS[2], "zh" if lang == "en" else "en"
+    page = open_page(browser, site_server + page_url(lang, "")).page
     page.evaluate("window.notReloaded = true")
     page.locator(f".md-nav--primary a.md-nav__link[href$='{page_url(lang, slug)}']").click()
     page.wait_for_url(site_server + page_url(lang, slug))
     assert page.evaluate("window.notReloaded === true"), "the page reloaded: no instant navigation"
-    switch_language(page, other(lang), site_server + page_url(other(lang), slug))
-    close(visit)
-
-
-# --------------------------------------------------------------------------- dark mode
-def luminance(png: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(png)).convert("L")
-
-
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_figures_stay_legible_in_dark_mode(browser, site_server, slug) -> None:
-    """Figures are drawn dark on light: in dark mode they must keep their light background,
-    not let the dark page show through."""
-    visit = open_page(browser, site_server + page_url("en", slug))
-    page = visit.page
-    page.click(".md-header__option label[for=__palette_1]")  # the header's dark-mode toggle
-    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
-    page.wait_for_timeout(400)  # Material fades colours over 250 ms
-    page.screenshot(path=SCREENSHOTS / f"{page_name('en', slug)}-dark.png", full_page=True)
-    figures = page.locator("article .jp-OutputArea-output img")
-    assert figures.count(), f"/{slug}/: no figures"
-    dark = []
-    for index in range(figures.count()):
-        image = luminance(figures.nth(index).screenshot())
-        w, h = image.size
-        corners = [(2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3)]
-        background = min(image.getpixel(xy) for xy in corners)
-        if background < 200:
-            dark.append(f"figure {index + 1}: background luminance {background}/255")
-    assert not dark, f"/{slug}/ in dark mode, figures on a dark background:\n" + "\n".join(dark)
-    close(visit)
+    switch_language(page, twin, site_server + page_url(twin, slug))
+    page.context.close()
 
 
 # --------------------------------------------------------------------------- search
@@ -228,18 +243,20 @@ def test_figures_stay_legible_in_dark_mode(browser, site_server, slug) -> None:
     ],
 )
 def test_search_finds_the_page(browser, site_server, lang, query, expected) -> None:
-    visit = open_page(browser, site_server + page_url(lang, CHAPTERS[0]))
-    page = visit.page
-    page.keyboard.press("/")  # Material's shortcut opens the search box
+    page = open_page(browser, site_server + page_url(lang, CHAPTERS[0])).page
+    page.keyboard.press("/")  # Material's shortcut to the search box
     expect(page.locator("input.md-search__input")).to_be_focused()
+    # Material searches on keyup. Playwright types CJK text without key events, the way an input
+    # method commits it; the key that commits it (End here) then fires the keyup.
     page.keyboard.type(query)
+    page.keyboard.press("End")
     results = page.locator(".md-search-result__item a")
     try:
-        expect(results.first).to_be_attached()
-    except AssertionError:
+        results.first.wait_for(state="attached")
+    except PlaywrightError:
         pytest.fail(f"/{lang}/: searching {query!r} found nothing")
     found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
     assert any(path.startswith(expected) for path in found), (
         f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
     )
-    close(visit)
+    page.context.close()

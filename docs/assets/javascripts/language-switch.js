@@ -1,11 +1,21 @@
-// Keep the language menu pointing at this page's twin. Material's instant navigation swaps the
-// page and the <head> (whose <link rel="alternate" hreflang> tags mkdocs-static-i18n fills per
-// page) but not the header, so without this the menu would keep the first page's links.
+// Keep the language menu pointing at this page's twin. Every page has the same slug in both
+// languages (English at the root, Chinese under zh/), so the twin follows from the URL.
+// Material's instant navigation swaps the page but not the header, so without this the menu
+// would keep pointing at the twins of the first page loaded.
+const DEFAULT_LANGUAGE = "en";
+const siteRoot = new URL(
+  JSON.parse(document.getElementById("__config").textContent).base + "/",
+  location.href
+);
+
 document$.subscribe(() => {
+  const path = location.pathname.slice(siteRoot.pathname.length); // e.g. "zh/glossary/"
+  const [first, ...rest] = path.split("/");
   for (const link of document.querySelectorAll("a.md-select__link[hreflang]")) {
-    const twin = document.head.querySelector(
-      `link[rel="alternate"][hreflang="${link.hreflang}"]`
-    );
-    if (twin) link.href = twin.href;
+    const lang = link.hreflang;
+    const current = link.closest(".md-select__list").querySelector(`[hreflang="${first}"]`);
+    const page = current && first !== DEFAULT_LANGUAGE ? rest.join("/") : path;
+    const prefix = lang === DEFAULT_LANGUAGE ? "" : `${lang}/`;
+    link.href = new URL(prefix + page, siteRoot).href;
   }
 });
