@@ -34,6 +34,7 @@ unused for 30 days are deleted.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import json
@@ -140,6 +141,34 @@ def _heading_anchor(html: str, anchor_link_text: str = "¶") -> str:
     return ElementTree.tostring(heading).decode("utf-8", "replace")
 
 
+def _stat_key(path: str) -> tuple:
+    stat = os.stat(path)
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+_parsed: dict[str, tuple] = {}  # path -> ((path, mtime, size), notebook)
+
+
+def _parse(nb_path: str) -> nbformat.NotebookNode:
+    """jupytext's notebook of a page, parsed once per version of the file (parsing validates
+    every cell: about 10 ms a page, and a page is read several times per build)."""
+    key = _stat_key(nb_path)
+    if _parsed.get(nb_path, (None,))[0] != key:
+        _parsed[nb_path] = (key, jupytext.read(nb_path))
+    return copy.deepcopy(_parsed[nb_path][1])
+
+
+def _should_include(self, file) -> bool:
+    """mkdocs-jupyter's test "is this page a notebook?", answered once per version of a file:
+    it parses the page, and mkdocs-jupyter asks it three times per page and build."""
+    if file.abs_src_path is None:
+        return _state["should_include"](self, file)
+    key = (*_stat_key(file.abs_src_path), repr(self.config["include"]), repr(self.config["ignore"]))
+    if key not in _state["included"]:
+        _state["included"][key] = _state["should_include"](self, file)
+    return _state["included"][key]
+
+
 # --------------------------------------------------------------------------- cache files
 def _read_json(path: Path, default=None):
     try:
@@ -231,7 +260,7 @@ def _lang_and_slug(nb_path: str) -> tuple[str, str]:
 
 def _read_notebook(nb_path: str, kernel_name: str) -> tuple[nbformat.NotebookNode, list, str]:
     """The notebook, its code cells and their cache key."""
-    nb = jupytext.read(nb_path)
+    nb = _parse(nb_path)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"  # stable ids instead of random ones
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -435,6 +464,9 @@ def on_config(config):
     if "nb2html" not in _state:  # patch once, even when `mkdocs serve` reloads the config
         _state["nb2html"] = mkj_convert.nb2html
         _state["nb_toc_tokens"] = mkj_plugin._get_nb_toc_tokens
+        _state["should_include"] = mkj_plugin.Plugin.should_include
+        _state["included"] = {}
+        mkj_plugin.Plugin.should_include = _should_include
         mkj_convert.nb2html = _nb2html
         mkj_convert.add_anchor_lower_id = _heading_anchor
         mkj_plugin._get_markdown_toc = _unicode_toc

@@ -1,0 +1,63 @@
+"""Builds are reproducible, and a broken cell stops the build, naming page and cell."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    ROOT,
+    BuiltSite,
+    build_site,
+    figure_uris,
+    page_name,
+    page_soup,
+)
+
+
+def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None:
+    """A second build with an empty notebook cache executes every chapter again and must draw
+    the same figures and write the same downloadable notebooks, byte for byte."""
+    result = build_site(tmp_path / "site", env={"ATTENTION_NB_CACHE": str(tmp_path / "cache")})
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"the second build failed:\n{log[-6000:]}"
+    again = BuiltSite(tmp_path / "site", log)
+    executed = set(re.findall(r"notebook (\S+) \[\w+\]: executed", log))
+    assert executed == set(CHAPTERS), f"not executed again (cached?): {set(CHAPTERS) - executed}"
+    different = []
+    for lang in LANGUAGES:
+        for slug in CHAPTERS:
+            first = figure_uris(page_soup(built_site, lang, slug))
+            second = figure_uris(page_soup(again, lang, slug))
+            if first != second:
+                changed = [n for n, (a, b) in enumerate(zip(first, second), 1) if a != b]
+                different.append(f"{page_name(lang, slug)}: figures {changed or 'count'} differ")
+            notebook = f"{slug}.ipynb"
+            first_nb = built_site.page(lang, slug).with_name(notebook).read_bytes()
+            if again.page(lang, slug).with_name(notebook).read_bytes() != first_nb:
+                different.append(f"{page_name(lang, slug)}: {notebook} differs")
+    assert not different, "two clean builds differ:\n" + "\n".join(different)
+
+
+def test_a_broken_cell_fails_the_build_naming_page_and_cell(tmp_path) -> None:
+    """In a throw-away copy of the site, one chapter gets a failing last cell."""
+    for name in ("mkdocs.yml", "hooks", "docs"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, tmp_path / name)
+    slug = CHAPTERS[0]
+    chapter = tmp_path / "docs" / "en" / f"{slug}.md"
+    text = chapter.read_text(encoding="utf-8")
+    number = text.count("```python\n") + 1  # the code cell number of the appended cell
+    chapter.write_text(text + '\n```python\nraise RuntimeError("deliberately broken")\n```\n')
+
+    result = build_site(
+        tmp_path / "site",
+        config_dir=tmp_path,
+        env={"ATTENTION_NB_CACHE": str(ROOT / ".cache" / "notebooks")},  # the rest: cached
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, "the build succeeded despite a failing cell"
+    for expected in (f"en/{slug}.md", f"code cell {number}", "deliberately broken"):
+        assert expected in log, f"the build's error does not name {expected!r}:\n{log[-3000:]}"

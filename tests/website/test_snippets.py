@@ -1,0 +1,136 @@
+"""The code a reader copies runs as shown: in a fresh interpreter, with only the package.
+
+A chapter's code cells run top to bottom as one script (its executed notebook, checked equal
+to the page). A cell meant to fail (``except ValueError as err: print(err)``, CONTRIBUTING.md)
+must really raise, show the message on the page, and name the argument at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    PAGES,
+    BuiltSite,
+    executed_notebook,
+    notebook_code_cells,
+    page_code_cells,
+    page_soup,
+)
+
+TIMEOUT_S = 600
+MEANT_TO_FAIL = re.compile(r"^\s*except ValueError as (\w+):\s*$")
+CAUGHT = "@@caught@@"  # marks the line where the script reports the errors it caught
+# Recorded by a line the test adds after each `except ValueError as err:`: the message and the
+# argument names of every function the error went through.
+PRELUDE = """\
+def _caught(cell, err):
+    codes, tb = [], err.__traceback__
+    while tb:
+        codes.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    args = {n for c in codes for n in c.co_varnames[: c.co_argcount + c.co_kwonlyargcount]}
+    _CAUGHT.append({"cell": cell, "message": str(err), "arguments": sorted(args - {"self"})})
+_CAUGHT = []
+"""
+EPILOGUE = f"\nimport json\nprint({CAUGHT!r} + json.dumps(_CAUGHT))\n"
+
+
+def run_script(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run code in a fresh interpreter of this environment, as a reader would, headless."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,  # not the repository: `attention` must come from the installed package
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+
+
+def script_of(cells: list[str]) -> tuple[str, list[int]]:
+    """The cells as one script, a line after each `except ValueError as err:` recording the
+    error; and the first script line of each cell (to name the cell a failure is in)."""
+    lines, starts = PRELUDE.splitlines(), []
+    for number, cell in enumerate(cells, start=1):
+        starts.append(len(lines) + 1)
+        source = cell.splitlines()
+        for index, line in enumerate(source):
+            lines.append(line)
+            match = MEANT_TO_FAIL.match(line)
+            if match and index + 1 < len(source):
+                indent = re.match(r"\s*", source[index + 1]).group()
+                lines.append(f"{indent}_caught({number}, {match[1]})")
+        lines.append("")
+    return "\n".join(lines) + EPILOGUE, starts
+
+
+def failing_cell(stderr: str, starts: list[int]) -> int:
+    """The code cell of the last script line a traceback names (0 if none)."""
+    lines = [int(n) for n in re.findall(r'File "<string>", line (\d+)', stderr)]
+    return sum(start <= lines[-1] for start in starts) if lines else 0
+
+
+def printed(cell: dict) -> str:
+    return "".join(
+        "".join(out["text"]) for out in cell["outputs"] if out["output_type"] == "stream"
+    )
+
+
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_chapter_code_runs_as_one_script(built_site: BuiltSite, slug: str, tmp_path) -> None:
+    notebook = {
+        lang: notebook_code_cells(executed_notebook(built_site, lang, slug)) for lang in LANGUAGES
+    }
+    cells = [cell["source"] for cell in notebook["en"]]
+    assert cells, f"{slug}: no code cells"
+    for lang in LANGUAGES:
+        assert [c["source"] for c in notebook[lang]] == cells, f"/{lang}/{slug}: code != en's"
+        page = page_code_cells(page_soup(built_site, lang, slug))
+        assert page == cells, f"/{lang}/{slug}: the page's code cells != its notebook's"
+
+    script, starts = script_of(cells)
+    result = run_script(script, tmp_path)
+    assert result.returncode == 0, (
+        f"{slug}: code cell {failing_cell(result.stderr, starts)} fails when the cells run in a"
+        f" fresh interpreter:\n{result.stderr[-3000:]}"
+    )
+    caught = {c["cell"]: c for c in json.loads(result.stdout.rpartition(CAUGHT)[2])}
+    for number, cell in enumerate(notebook["en"], start=1):
+        if not any(MEANT_TO_FAIL.match(line) for line in cell["source"].splitlines()):
+            continue
+        where = f"{slug}: code cell {number} (meant to fail)"
+        assert number in caught, f"{where} raised no ValueError"
+        error = caught[number]
+        for lang in LANGUAGES:
+            shown = printed(notebook[lang][number - 1])
+            assert error["message"] in shown, f"/{lang}/{where}: page shows {shown!r}"
+        named = [a for a in error["arguments"] if re.search(rf"\b{a}\b", error["message"])]
+        assert named, f"{where}: {error['message']!r} names none of {error['arguments']}"
+
+
+def python_blocks(site: BuiltSite, lang: str, slug: str) -> list[str]:
+    """Fenced Python blocks of a Markdown page (not the API reference's source listings)."""
+    page = page_soup(site, lang, slug)
+    blocks = page.select("article .language-python.highlight code")
+    return [code.get_text() for code in blocks if not code.find_parent(class_="doc")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", [page for page in PAGES if page not in CHAPTERS])
+def test_markdown_page_code_runs(built_site: BuiltSite, lang, slug, tmp_path) -> None:
+    blocks = python_blocks(built_site, lang, slug)
+    if blocks:
+        result = run_script("\n\n".join(blocks), tmp_path)
+        assert result.returncode == 0, f"/{lang}/{slug}: its Python blocks fail:\n{result.stderr}"
