@@ -50,4 +50,4 @@ def masked_softmax(scores: Tensor, valid_lens: Tensor | Sequence[int] | None = N
     bias = torch.zeros(padding.shape, dtype=scores.dtype, device=scores.device)
     bias.masked_fill_(padding, float("-inf"))
     weights = torch.softmax(scores + bias, dim=-1)  # (B, Q, K)
-    return weights * has_keys
+    return weights if has_keys.all() else weights * has_keys

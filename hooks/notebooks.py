@@ -7,14 +7,14 @@ its ``convert.nb2html`` to fix what the toolchain notes measured (``../shared/to
   only (the English and Chinese notebooks of a chapter have identical code cells), the kernel,
   ``ATTENTION_DEVICE`` and the library versions. Prose edits never re-execute. Entries are never
   evicted by the other language's build (mkdocs-jupyter's own cache is).
-* **Re-executed when the package changes, and only then.** After the last cell the kernel reports
-  which files of ``attention/`` it imported; an entry is stored under the hash of exactly those
-  files (plus any non-Python file of the package), so an edit to ``attention/diagrams.py``
-  re-executes the chapters that imported it and no other. This is sound: a chapter that imported
-  none of the changed files runs the same code as before and imports the same files (an import of
-  a new file can only come from a changed file). Only the files the kernel actually imports count:
-  the package found by ``importlib.util.find_spec("attention")`` here must be the one the kernel
-  imports (the hook warns if not).
+* **Re-executed when a package file it imported changes, and not for other files.** After the
+  last cell the kernel reports which files of ``attention/`` it imported; the entry is stored
+  under the hash of exactly those files (plus any non-Python file of the package), so an edit to
+  ``attention/diagrams.py`` re-executes the chapters that imported it and no other. This is
+  sound: a chapter that imported none of the changed files runs the same code as before and
+  imports the same files (an import of a new file can only come from a changed file). The
+  package hashed here (``importlib.util.find_spec("attention")``) must be the one the kernel
+  imports: the hook warns if not, which fails a ``--strict`` build.
 * **Executed in parallel, before rendering**: ``on_pre_build`` runs every chapter whose outputs are
   not cached yet, all languages at once, on ``ATTENTION_NB_JOBS`` kernels (default: the number of
   CPUs). Each executed chapter logs ``notebook <slug> [<lang>]: executed in X s``; every other page
@@ -22,14 +22,18 @@ its ``convert.nb2html`` to fix what the toolchain notes measured (``../shared/to
 * **Rendering is cached too** (``<cache>/render/``): the HTML of a page, keyed on its executed
   notebook (prose included), the render options, nbconvert/mkdocs-jupyter/Pygments versions and
   this file, so a rebuild with nothing changed runs neither a kernel nor nbconvert.
+* **Reproducible**: no execution counts or timestamps, and consecutive prints are merged into one
+  output (how the kernel splits them depends on timing).
 * **A failing cell fails the build** with the page, the cell number and the error.
-* **Unicode heading ids**, so Chinese headings get the same ids as the ``toc`` extension's.
+* **Unicode heading ids**, so Chinese headings get the same ids as the ``toc`` extension's, and
+  a page TOC read from the Markdown cells that links to exactly those ids.
 * **One shared stylesheet**: the ~600 KB of JupyterLab CSS that mkdocs-jupyter inlines into
   every page is written once to ``assets/stylesheets/jupyter.css``.
 * **A downloadable notebook** next to each chapter, executed, in the page's language.
 
 The cache lives in ``.cache/notebooks/`` (``ATTENTION_NB_CACHE`` picks another folder); entries
-unused for 30 days are deleted.
+unused for 30 days are deleted. Each page is parsed once per version of its file (mkdocs-jupyter
+parses it several times per build). ``benchmarks/run.py`` measures all of this.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ from pymdownx.slugs import slugify as _pymdownx_slugify
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
-CACHE_VERSION = "2"  # bump when the cached format or the execution recipe changes
+CACHE_VERSION = "3"  # bump when the cached format or the execution recipe changes
 # Rendering is cheap to redo: its cache key includes this file itself.
 _HOOK_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 _slugify = _pymdownx_slugify(case="lower")  # same ids as the `toc` extension in mkdocs.yml
@@ -113,7 +117,9 @@ logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(
 def _unicode_toc(markdown_source: str, toc_depth: int) -> list:
     import markdown
 
-    md = markdown.Markdown(extensions=[TocExtension(toc_depth=toc_depth, slugify=_slugify)])
+    # fenced_code: a "# comment" in a fenced block of a Markdown cell is not a heading.
+    toc = TocExtension(toc_depth=toc_depth, slugify=_slugify)
+    md = markdown.Markdown(extensions=["fenced_code", toc])
     md.convert(markdown_source)
     return md.toc_tokens
 
@@ -312,6 +318,24 @@ def _execute(nb: nbformat.NotebookNode, nb_path: str, kernel_name: str) -> list[
     return sorted(Path(f).resolve().relative_to(package).as_posix() for f in imported)
 
 
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive prints into one output. How the kernel splits them depends on timing
+    (it flushes every 0.2 s), so unmerged outputs would differ from build to build."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def _run_and_store(nb_path: str, kernel_name: str) -> Path:
     """Execute a chapter, store its outputs, log it; return the cache entry."""
     start = time.perf_counter()
@@ -319,6 +343,7 @@ def _run_and_store(nb_path: str, kernel_name: str) -> Path:
     deps = _execute(nb, nb_path, kernel_name)
     for cell in code:
         cell.execution_count = None  # counts differ between a fresh run and the cache
+        cell.outputs = _merge_streams(cell.outputs)
     entry = _store(key, deps, code)
     lang, name = _lang_and_slug(nb_path)
     log.info(f"notebook {name} [{lang}]: executed in {time.perf_counter() - start:.1f} s")
@@ -434,17 +459,17 @@ def _nb2html(nb_path: str, *args, **kwargs) -> str:
 
 
 def _nb_toc_tokens(nb_path: str, toc_depth: int) -> tuple[list, str | None]:
-    """mkdocs-jupyter's page TOC (nbconvert to Markdown, then `_unicode_toc`), cached."""
-    source = Path(nb_path).read_text(encoding="utf-8")
-    entry = _state["cache_dir"] / "render" / f"toc-{_render_key({'toc': [source, toc_depth]})}.json"
-    cached = _read_json(entry)
-    if cached is None:
-        tokens, title = _state["nb_toc_tokens"](nb_path, toc_depth)
-        cached = {"tokens": tokens, "title": title}
-        _write_json(entry, cached)
-    else:
-        entry.touch()
-    return cached["tokens"], cached["title"]
+    """The page's TOC and title: its Markdown cells through `_unicode_toc`.
+
+    Replaces mkdocs-jupyter's, which strips inline code before reading the headings, so that
+    "### The same with `DotProductAttention`" got the TOC link ``#the-same-with`` while the
+    heading's id is ``the-same-with-dotproductattention``.
+    """
+    nb = _parse(nb_path)
+    source = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    tokens = _unicode_toc(source, toc_depth)
+    title = next((t["name"] for t in tokens if t["level"] == 1), None)
+    return tokens, title
 
 
 # --------------------------------------------------------------------------- mkdocs events
@@ -463,7 +488,6 @@ def on_config(config):
     )
     if "nb2html" not in _state:  # patch once, even when `mkdocs serve` reloads the config
         _state["nb2html"] = mkj_convert.nb2html
-        _state["nb_toc_tokens"] = mkj_plugin._get_nb_toc_tokens
         _state["should_include"] = mkj_plugin.Plugin.should_include
         _state["included"] = {}
         mkj_plugin.Plugin.should_include = _should_include

@@ -31,9 +31,12 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
         for slug in CHAPTERS:
             first = figure_uris(page_soup(built_site, lang, slug))
             second = figure_uris(page_soup(again, lang, slug))
-            if first != second:
-                changed = [n for n, (a, b) in enumerate(zip(first, second), 1) if a != b]
-                different.append(f"{page_name(lang, slug)}: figures {changed or 'count'} differ")
+            if len(first) != len(second):
+                different.append(f"{page_name(lang, slug)}: {len(first)} vs {len(second)} figures")
+            elif first != second:
+                pairs = enumerate(zip(first, second, strict=True), start=1)
+                changed = [n for n, (a, b) in pairs if a != b]
+                different.append(f"{page_name(lang, slug)}: figures {changed} differ")
             notebook = f"{slug}.ipynb"
             first_nb = built_site.page(lang, slug).with_name(notebook).read_bytes()
             if again.page(lang, slug).with_name(notebook).read_bytes() != first_nb:
