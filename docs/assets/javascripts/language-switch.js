@@ -19,3 +19,16 @@ document$.subscribe(() => {
     link.href = new URL(prefix + page, siteRoot).href;
   }
 });
+
+// Follow a language link with a plain page load. Instant navigation would otherwise take the
+// click (the sitemap lists both languages) and swap the twin's content in under this
+// language's header, search index and <html lang>.
+document.addEventListener(
+  "click",
+  (event) => {
+    if (event.target instanceof Element && event.target.closest("a.md-select__link[hreflang]")) {
+      event.stopPropagation();
+    }
+  },
+  true
+);
