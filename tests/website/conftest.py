@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "zh")
@@ -55,13 +60,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 # --------------------------------------------------------------------------- shared helpers
-# Used by test_browser, test_links, test_parity, test_reproducible and test_snippets.
-import functools  # noqa: E402
-import json  # noqa: E402
-import threading  # noqa: E402
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
-
-from bs4 import BeautifulSoup  # noqa: E402
+# Used by every test module of this folder.
 
 
 def page_url(lang: str, slug: str) -> str:
