@@ -51,7 +51,6 @@ _PLOTTING = (
     "plot_curves",
     "plot_kernel_regression",
     "show_heatmaps",
-    "show_source",
 )
 
 __all__ = [

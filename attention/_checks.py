@@ -112,7 +112,7 @@ def as_valid_lens(
     n_keys: int,
     device: torch.device,
 ) -> Tensor:
-    """Check ``valid_lens`` and return it as an integer tensor of shape ``(batch, n_queries)``.
+    """Check ``valid_lens`` and return it as an integer tensor that broadcasts over the queries.
 
     Args:
         valid_lens: Shape ``(batch,)`` (one length per sequence) or ``(batch, n_queries)``
@@ -124,7 +124,8 @@ def as_valid_lens(
         device: Where the returned tensor lives (the device of the scores).
 
     Returns:
-        ``torch.long`` tensor of shape ``(batch, n_queries)`` on ``device``.
+        ``torch.long`` tensor on ``device``: shape ``(batch, 1)`` for one length per sequence
+        (shared by all its queries), ``(batch, n_queries)`` for one per query.
     """
     lens = torch.as_tensor(valid_lens, device=device)
     expected = f"(batch,)=({batch},) or (batch, n_queries)=({batch}, {n_queries})"
@@ -139,5 +140,5 @@ def as_valid_lens(
             f"valid_lens: expected lengths in [0, n_keys={n_keys}], got {lens.tolist()}"
         )
     if lens.ndim == 1:
-        lens = lens[:, None].expand(batch, n_queries)  # same length for every query
+        lens = lens[:, None]  # one length per sequence: its queries share it
     return lens.long()

@@ -35,10 +35,8 @@ def masked_softmax(scores: Tensor, valid_lens: Tensor | Sequence[int] | None = N
     if valid_lens is None:
         return torch.softmax(scores, dim=-1)
     batch, n_queries, n_keys = scores.shape
-    lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, scores.device)  # (B, Q)
-    if torch.as_tensor(valid_lens).ndim == 1:
-        lens = lens[:, :1]  # one length per sequence: one mask row, shared by its queries
-    lens = lens[..., None]  # (B, Q or 1, 1)
+    # One mask row per sequence (shared by its queries) or one per query.
+    lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, scores.device)[..., None]
     has_keys = lens > 0  # (B, Q or 1, 1)
     # -inf makes exp() exactly 0 at padded keys. A row with no valid key would then be all
     # -inf, and softmax of that is NaN (0/0) in the output *and* the gradient. So leave such

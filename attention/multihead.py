@@ -84,9 +84,11 @@ class MultiHeadAttention(nn.Module):
         k = self.transpose_qkv(self.W_k(keys))  # (B * heads, K, h / heads)
         v = self.transpose_qkv(self.W_v(values))  # (B * heads, K, h / heads)
         if valid_lens is not None:
-            lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, queries.device)  # (B, Q)
+            lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, queries.device)
             # Head i of sequence b sits at row b * heads + i, so copy each row heads times.
-            valid_lens = lens.repeat_interleave(self.num_heads, dim=0)  # (B * heads, Q)
+            lens = lens.repeat_interleave(self.num_heads, dim=0)  # (B * heads, 1 or Q)
+            # One length per sequence stays one per (sequence, head): one shared mask row.
+            valid_lens = lens.squeeze(1) if lens.shape[1] == 1 else lens
         output = self.attention(q, k, v, valid_lens)  # (B * heads, Q, h / heads)
         self.attention_weights = self.attention.attention_weights.reshape(
             batch, self.num_heads, n_queries, n_keys
