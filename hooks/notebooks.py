@@ -92,6 +92,12 @@ print({_DEPS_MARK!r} + _json.dumps(sorted({{
 }})))
 """
 
+# The libraries whose version changes what a chapter prints or draws, and how it renders.
+_VERSIONED = {
+    "execution": ("torch", "matplotlib", "ipykernel"),
+    "render": ("nbconvert", "mkdocs-jupyter", "pygments", "markdown", "pymdown-extensions"),
+}
+
 _state: dict = {}
 # Pages whose "executed in" line is logged but which are not rendered yet. Not reset per
 # language build: `on_pre_build` of the English build also runs a Chinese page whose code
@@ -219,7 +225,7 @@ def _execution_key(code_cells: list[str], kernel_name: str) -> str:
             "code": code_cells,
             "kernel": kernel_name,
             "device": os.environ.get("ATTENTION_DEVICE", ""),
-            "versions": {p: metadata.version(p) for p in ("torch", "matplotlib", "ipykernel")},
+            "versions": _state["versions"]["execution"],
         }
     )
 
@@ -402,14 +408,7 @@ def _executed_notebook(nb_path: str, kernel_name: str) -> nbformat.NotebookNode:
 
 # --------------------------------------------------------------------------- rendering
 def _render_key(payload: dict) -> str:
-    versions = ("nbconvert", "mkdocs-jupyter", "pygments", "markdown", "pymdown-extensions")
-    return _digest(
-        {
-            **payload,
-            "hook": _HOOK_DIGEST,
-            "versions": {p: metadata.version(p) for p in versions},
-        }
-    )
+    return _digest({**payload, "hook": _HOOK_DIGEST, "versions": _state["versions"]["render"]})
 
 
 def _render(ipynb: str, name: str, lang: str, args, kwargs) -> tuple[str, list[str]]:
@@ -483,6 +482,11 @@ def on_config(config):
         cache_dir=Path(os.environ.get("ATTENTION_NB_CACHE") or root / ".cache" / "notebooks"),
         package=package,
         package_files=package_files,
+        # Looked up once per build: the cache keys of every page include them.
+        versions={
+            kind: {name: metadata.version(name) for name in names}
+            for kind, names in _VERSIONED.items()
+        },
         downloads={},
         css=[],
     )

@@ -68,6 +68,11 @@ def page_url(lang: str, slug: str) -> str:
     return ("/" if lang == "en" else f"/{lang}/") + (f"{slug}/" if slug else "")
 
 
+def twin_language(lang: str) -> str:
+    """The other language of the site."""
+    return "zh" if lang == "en" else "en"
+
+
 def page_name(lang: str, slug: str) -> str:
     """A short name for messages and screenshot files: ``en-home``, ``zh-scoring-functions``."""
     return f"{lang}-{slug or 'home'}"

@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from .conftest import CHAPTERS, LANGUAGES, PAGES, ROOT, page_name, page_url
+from .conftest import CHAPTERS, LANGUAGES, PAGES, ROOT, page_name, page_url, twin_language
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -217,14 +217,14 @@ def switch_language(page: Page, lang: str, expected: str) -> None:
 def test_language_menu_goes_to_the_twin(visit: Visit, site_server: str) -> None:
     """Last of the per-page checks (it leaves the page). From en for every page, and from zh for
     every page: each switch lands on the twin, each way (the 'switch back')."""
-    twin = "zh" if visit.lang == "en" else "en"
+    twin = twin_language(visit.lang)
     switch_language(visit.page, twin, site_server + page_url(twin, visit.slug))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_language_menu_after_instant_navigation(browser, site_server, lang) -> None:
     """Material swaps pages without reloading; the menu must follow to the new page's twin."""
-    slug, twin = CHAPTERS[2], "zh" if lang == "en" else "en"
+    slug, twin = CHAPTERS[2], twin_language(lang)
     page = open_page(browser, site_server + page_url(lang, "")).page
     page.evaluate("window.notReloaded = true")
     page.locator(f".md-nav--primary a.md-nav__link[href$='{page_url(lang, slug)}']").click()

@@ -15,6 +15,7 @@ from .conftest import (
     page_code_cells,
     page_soup,
     page_url,
+    twin_language,
 )
 
 
@@ -52,17 +53,13 @@ def test_chapter_links_its_notebook(built_site: BuiltSite, slug: str) -> None:
         assert built_site.page(lang, slug).with_name(f"{slug}.ipynb").is_file()
 
 
-def _twin(lang: str) -> str:
-    return "zh" if lang == "en" else "en"
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("slug", PAGES)
 def test_language_switcher_links_twin(built_site: BuiltSite, lang: str, slug: str) -> None:
     page = page_soup(built_site, lang, slug)
     here = "http://site" + page_url(lang, slug)
     menu = {a["hreflang"]: a["href"] for a in page.select("a.md-select__link[hreflang]")}
-    other = _twin(lang)
+    other = twin_language(lang)
     assert other in menu, f"/{lang}/{slug}: the language menu has no {other} link"
     target = urlparse(urljoin(here, menu[other])).path
     assert target == page_url(other, slug), f"/{lang}/{slug}: language menu -> {target}"
