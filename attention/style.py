@@ -1,0 +1,21 @@
+"""The colours of every figure, by meaning: draw with these names, never with literal colours.
+
+Figures are shown on light and dark pages. Each name here is a colour role (text, faint lines,
+queries, keys, ...); the figure renderer in ``attention.plotting`` maps every role to a CSS
+custom property with this light-scheme value as its fallback, so one drawing follows the page's
+colour scheme (and still looks right in Jupyter, where only the fallback applies).
+"""
+
+from __future__ import annotations
+
+INK = "#2B2B2B"  # text, axes, outlines: the page's text colour
+MUTED = "#666666"  # secondary text, captions
+FAINT = "#C8C8C8"  # grid lines, separators, inactive items
+PAPER = "#FFFFFF"  # the figure's background: the page's background
+PANEL = "#F4F4F4"  # a filled box that stands out a little from the background
+
+QUERY = "#E8762B"  # queries: orange
+KEY = "#3C78B4"  # keys: blue
+VALUE = "#3E9651"  # values: green
+WEIGHT = "#D1362F"  # attention weights: red
+GREY = "#8C8C8C"  # everything else
