@@ -1,14 +1,11 @@
-"""The CJK line-join hook: Chinese lines join without a space; code and English stay as they are."""
+"""The attention-cjk plugin: Chinese lines join without a space; code and English stay as they
+are; no hreflang links; the answered i18n warning is dropped, others pass."""
 
 from __future__ import annotations
 
-import importlib.util
+import logging
 
-from .conftest import ROOT
-
-_spec = importlib.util.spec_from_file_location("cjk_hook", ROOT / "hooks" / "cjk.py")
-cjk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cjk)
+from attention_site import cjk
 
 
 def test_joins_chinese_lines() -> None:
@@ -24,3 +21,19 @@ def test_keeps_english_mixed_and_verbatim_breaks() -> None:
     code = "<pre><code># 查询\n# 键\n</code></pre>"
     assert cjk.join_cjk_lines(code) == code
     assert cjk.join_cjk_lines("<p>一\n二</p>" + code) == "<p>一二</p>" + code
+
+
+def test_drops_only_hreflang_links() -> None:
+    head = (
+        '<link rel="canonical" href="x/">\n'
+        '<link rel="alternate" href="/zh/x/" hreflang="zh">\n'
+        '<link rel="alternate" href="/x/" hreflang="en">\n<title>x</title>'
+    )
+    assert cjk.drop_hreflang_links(head) == '<link rel="canonical" href="x/">\n<title>x</title>'
+
+
+def test_filter_drops_the_answered_warning_only() -> None:
+    record = lambda msg: logging.LogRecord("i18n", logging.WARNING, "", 0, msg, (), None)  # noqa: E731
+    answered = "Per-page language links are not compatible with theme.features = navigation.instant"
+    assert not cjk.InstantNavigationAnswered().filter(record(answered))
+    assert cjk.InstantNavigationAnswered().filter(record("another i18n warning"))

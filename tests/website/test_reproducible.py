@@ -46,7 +46,7 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
 
 def test_a_broken_cell_fails_the_build_naming_page_and_cell(tmp_path) -> None:
     """In a throw-away copy of the site, one chapter gets a failing last cell."""
-    for name in ("mkdocs.yml", "hooks", "docs"):
+    for name in ("mkdocs.yml", "docs"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, tmp_path / name)
     slug = CHAPTERS[0]

@@ -1,0 +1,286 @@
+"""MkDocs plugin ``attention-notebooks``: execute each chapter once per distinct code, cache it
+against the package files it imports, and render it as a light page.
+
+Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``) under
+``docs/<lang>/``. For each of them the plugin:
+
+* **executes once per distinct code, in parallel, before rendering** (``on_pre_build``, every
+  language at once, on ``jobs`` kernels): the cache key is the code cells (`cache.execution_key`),
+  so the English and Chinese pages of a chapter share a run while their code cells are equal,
+  and run separately once they differ, even only in a string. Prose edits never re-execute.
+* **re-executes when a package file it imported changes**, and not otherwise (`cache`); under
+  ``mkdocs serve`` the package folder is watched, so saving a file of ``attention/`` re-runs
+  exactly the chapters that import it.
+* **keeps outputs reproducible**: no execution counts or timestamps, consecutive prints merged
+  (`execute.merge_streams`); **a failing cell fails the build** naming page and cell.
+* **renders** with mkdocs-jupyter's converter (used as a library, nothing patched), cached on the
+  executed notebook (``<cache>/render/``), then gives headings the ``toc`` extension's Unicode
+  ids, moves the JupyterLab CSS to one shared ``assets/stylesheets/jupyter.css`` and links the
+  executed notebook (``<slug>.ipynb``, written next to the page) for download.
+* **lets MkDocs read the headings**: the headings of the Markdown cells are what MkDocs renders
+  for the page's title and table of contents, so both follow ``mkdocs.yml``'s ``toc`` settings.
+
+Progress: ``notebook <slug> [<lang>]: executed in X s`` or ``cached``, one line per page and
+build (``benchmarks/run.py`` counts them). Entries unused for 30 days are deleted.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from importlib import metadata
+from pathlib import Path
+
+import jupytext
+import nbformat
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.utils import meta as mkdocs_meta
+
+from . import render as rendering
+from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
+from .execute import execute, package_relative
+
+log = logging.getLogger("mkdocs.plugins.attention_site.notebooks")
+
+# The libraries whose version changes what a chapter prints or draws, and how it renders.
+VERSIONED = {
+    "execution": ("torch", "matplotlib", "ipykernel"),
+    "render": ("nbconvert", "mkdocs-jupyter", "pygments"),
+}
+_RENDER_CODE = digest(Path(rendering.__file__).read_text(encoding="utf-8"))
+_PRUNE_AFTER_S = 30 * 24 * 3600
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r"^#{1,6}\s")
+
+
+class NotebooksConfig(base.Config):
+    # Relative to mkdocs.yml. mkdocs.yml reads it from ATTENTION_NB_CACHE (tests, benchmarks).
+    cache_dir = c.Type(str, default=".cache/notebooks")
+    jobs = c.Type(int, default=0)  # kernels at once; 0: one per CPU
+    kernel_name = c.Type(str, default="python3")
+    timeout = c.Type(int, default=600)  # seconds per cell
+    package = c.Type(str, default="attention")  # whose files a chapter's cache entry depends on
+
+
+def is_notebook(meta: dict) -> bool:
+    """A page is a chapter notebook if its front matter names a Python Jupyter kernel."""
+    kernelspec = (meta.get("jupyter") or {}).get("kernelspec") or {}
+    return kernelspec.get("language") == "python"
+
+
+def front_matter(path: Path) -> dict:
+    return mkdocs_meta.get_data(path.read_text(encoding="utf-8"))[1]
+
+
+def headings(nb: nbformat.NotebookNode) -> str:
+    """The headings of a notebook's Markdown cells (not "# comments" in their fenced code):
+    what MkDocs renders for the page's title and table of contents."""
+    lines, fence = [], ""
+    for cell in nb.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "markdown" else ():
+            opening = _FENCE.match(line)
+            if fence:
+                fence = "" if opening and opening[1].startswith(fence) else fence
+            elif opening:
+                fence = opening[1]
+            elif _ATX_HEADING.match(line):
+                lines.append(line)
+    return "\n\n".join(lines)
+
+
+class NotebooksPlugin(BasePlugin[NotebooksConfig]):
+    def __init__(self) -> None:
+        # Kept for the life of the process (across `mkdocs serve` rebuilds: see on_startup).
+        self._parsed: dict[Path, tuple[tuple, nbformat.NotebookNode]] = {}
+        self._rendered: dict[tuple[str, str], tuple[str, str, list[str]]] = {}  # latest per page
+        # Pages whose "executed in" line stands for their render line. Not reset per language
+        # build: the English build's on_pre_build also runs a Chinese page whose code differs.
+        self._announced: set[Path] = set()
+        self.css: list[str] = []
+        self.versions: dict[str, dict[str, str]] = {}
+
+    # ------------------------------------------------------------------ events
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this keeps one plugin instance across `mkdocs serve` rebuilds, so parsed
+        and rendered pages stay in memory."""
+        rendering.check_mkdocs_jupyter()
+
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).parent
+        self.docs_dir = Path(config.docs_dir)
+        self.cache_dir = self.root / self.config.cache_dir  # an absolute path stays as it is
+        self.package_dir, files = package_files(self.config.package)
+        self.cache = ExecutionCache(self.cache_dir, files)
+        self.versions = self.versions or {
+            kind: {name: metadata.version(name) for name in names}
+            for kind, names in VERSIONED.items()
+        }
+        self.css = []
+        return config
+
+    def on_pre_build(self, config) -> None:
+        self.execute_missing()
+
+    @event_priority(50)  # before other plugins read the page's Markdown
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        if not is_notebook(page.meta):
+            return markdown
+        return headings(self.notebook(Path(page.file.abs_src_path)))
+
+    @event_priority(50)  # the notebook's HTML is what other plugins see
+    def on_page_content(self, html: str, page, config, files) -> str:
+        if not is_notebook(page.meta):
+            return html
+        path = Path(page.file.abs_src_path)
+        lang, name = self.lang_and_name(path)
+        ipynb = jupytext.writes(self.executed(path), fmt="ipynb")
+        download = Path(page.file.abs_dest_path).with_name(f"{name}.ipynb")
+        download.parent.mkdir(parents=True, exist_ok=True)
+        download.write_text(ipynb, encoding="utf-8")
+        html, css = self.rendered(ipynb, name, lang)
+        rendering.collect_css(self.css, css)
+        return html
+
+    def on_post_build(self, config) -> None:
+        if self.css:
+            css = Path(config.site_dir) / "assets" / "stylesheets" / "jupyter.css"
+            css.parent.mkdir(parents=True, exist_ok=True)
+            css.write_text("\n".join(self.css), encoding="utf-8")
+        self.cache.prune(_PRUNE_AFTER_S)
+
+    def on_serve(self, server, config, builder):
+        """Watch the package: saving a file of it rebuilds, re-running the chapters using it."""
+        server.watch(str(self.package_dir))
+        return server
+
+    # ------------------------------------------------------------------ pages
+    def lang_and_name(self, path: Path) -> tuple[str, str]:
+        rel = path.relative_to(self.docs_dir)
+        return (rel.parts[0] if len(rel.parts) > 1 else ""), rel.stem
+
+    def page_name(self, path: Path) -> str:
+        return path.relative_to(self.docs_dir).as_posix()
+
+    def chapters(self) -> list[Path]:
+        """Every chapter page of every language."""
+        pages = sorted(self.docs_dir.rglob("*.md"))
+        return [p for p in pages if is_notebook(front_matter(p))]
+
+    def notebook(self, path: Path) -> nbformat.NotebookNode:
+        """The page's notebook, parsed once per version of the file, with stable cell ids."""
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        if self._parsed.get(path, (None,))[0] != key:
+            nb = jupytext.read(path)
+            for index, cell in enumerate(nb.cells):
+                cell.id = f"cell-{index}"  # stable ids instead of random ones
+            self._parsed[path] = (key, nb)
+        return copy.deepcopy(self._parsed[path][1])
+
+    def code_key(self, nb: nbformat.NotebookNode) -> str:
+        code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+        return execution_key(code, self.config.kernel_name, self.versions["execution"])
+
+    # ------------------------------------------------------------------ execution
+    def execute_missing(self) -> None:
+        """Execute every chapter not cached yet, once per distinct code, in parallel."""
+        todo: dict[str, Path] = {}  # code key -> the first page with that code
+        for path in self.chapters():
+            key = self.code_key(self.notebook(path))
+            if key not in todo and self.cache.lookup(key) is None:
+                todo[key] = path
+        if not todo:
+            return
+        jobs = min(len(todo), self.config.jobs or os.cpu_count() or 1)
+        log.info(f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)")
+        with ThreadPoolExecutor(jobs, thread_name_prefix="notebook") as pool:
+            futures = [pool.submit(self.run_and_store, path) for path in todo.values()]
+            try:
+                for future in as_completed(futures):
+                    future.result()  # the first failing chapter fails the build
+            except BaseException:
+                for future in futures:
+                    future.cancel()  # chapters already running finish; no new one starts
+                raise
+
+    def run_and_store(self, path: Path) -> list:
+        """Execute a page's notebook, store its outputs, log it; return the outputs."""
+        start = time.perf_counter()
+        nb = self.notebook(path)
+        imported = execute(
+            nb,
+            self.page_name(path),
+            kernel=self.config.kernel_name,
+            cwd=self.root,
+            timeout=self.config.timeout,
+            package=self.config.package,
+        )
+        deps = package_relative(imported, self.package_dir)
+        if deps is None:
+            log.warning(
+                f"Notebook {self.page_name(path)}: the kernel imported `{self.config.package}` "
+                f"from {Path(imported[0]).parent}, but this build hashes {self.package_dir}; "
+                "install it with `pip install -e .` and build from its folder."
+            )
+            deps = sorted(self.cache.files)
+        outputs = [cell.outputs for cell in nb.cells if cell.cell_type == "code"]
+        self.cache.store(self.code_key(nb), deps, outputs)
+        lang, name = self.lang_and_name(path)
+        log.info(f"notebook {name} [{lang}]: executed in {time.perf_counter() - start:.1f} s")
+        self._announced.add(path)
+        return outputs
+
+    def executed(self, path: Path) -> nbformat.NotebookNode:
+        """The page's notebook with its outputs, from the cache (or run now if missing)."""
+        nb = self.notebook(path)
+        outputs = self.cache.load(self.code_key(nb))
+        if outputs is None:  # a page on_pre_build did not see
+            outputs = self.run_and_store(path)
+        if path in self._announced:
+            self._announced.discard(path)  # its line said "executed in"
+        else:
+            lang, name = self.lang_and_name(path)
+            log.info(f"notebook {name} [{lang}]: cached")
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        for cell, cell_outputs in zip(code, outputs, strict=True):
+            cell.outputs = [nbformat.from_dict(o) for o in cell_outputs]
+            cell.execution_count = None
+        return nb
+
+    # ------------------------------------------------------------------ rendering
+    def rendered(self, ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
+        """`render.render` through two caches: this process's memory and ``<cache>/render/``."""
+        key = digest(
+            {
+                "nb": ipynb,
+                "page": [lang, name],
+                "options": rendering.NB2HTML_OPTIONS,
+                "code": _RENDER_CODE,
+                "versions": self.versions["render"],
+            }
+        )
+        latest = self._rendered.get((lang, name))
+        if latest is not None and latest[0] == key:
+            return latest[1], latest[2]
+        folder = self.cache_dir / "render"
+        entry = read_json(folder / f"{key}.json")
+        css_files = [folder / f"{sha}.css" for sha in (entry or {}).get("css", [])]
+        if entry is not None and all(f.exists() for f in css_files):
+            html, css = entry["html"], [f.read_text(encoding="utf-8") for f in css_files]
+            for path in (folder / f"{key}.json", *css_files):
+                path.touch()
+        else:
+            html, css = rendering.render(ipynb, name, lang)
+            shas = [digest(block) for block in css]
+            folder.mkdir(parents=True, exist_ok=True)
+            for sha, block in zip(shas, css, strict=True):
+                (folder / f"{sha}.css").write_text(block, encoding="utf-8")
+            write_json(folder / f"{key}.json", {"html": html, "css": shas})
+        self._rendered[lang, name] = (key, html, css)
+        return html, css
