@@ -84,7 +84,8 @@ def unicode_heading_ids(html: str) -> str:
     def fix(match: re.Match) -> str:
         level, inner = match[1], _ANCHOR.sub("", match[2])
         slug = unique(_slugify(html_lib.unescape(_TAG.sub("", inner)), "-"), ids)
-        return f'<h{level} id="{slug}">{inner}<a class="anchor-link" href="#{slug}">¶</a></h{level}>'
+        anchor = f'<a class="anchor-link" href="#{slug}">¶</a>'
+        return f'<h{level} id="{slug}">{inner}{anchor}</h{level}>'
 
     return _HEADING.sub(fix, html)
 
@@ -104,9 +105,7 @@ def finish(html: str, name: str, lang: str) -> str:
     """No remote scripts; a download link to the executed notebook under the title."""
     html = _REMOTE_SCRIPT.sub("", html)
     label = DOWNLOAD_LABEL.get(lang, DOWNLOAD_LABEL["en"])
-    link = (
-        f'<p class="nb-download"><a href="{name}.ipynb" download>{label} ({name}.ipynb)</a></p>'
-    )
+    link = f'<p class="nb-download"><a href="{name}.ipynb" download>{label} ({name}.ipynb)</a></p>'
     return html.replace("</h1>", "</h1>" + link, 1)
 
 
