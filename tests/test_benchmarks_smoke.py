@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -75,13 +76,38 @@ def test_chapter_codes_reads_only_notebook_pages(bench, tmp_path) -> None:
     assert bench.chapter_codes(tmp_path) == {("ch", "en"): ("x = 1",)}
 
 
-def test_kernel_rows_build_on_tiny_sizes(bench) -> None:
+def test_kernel_row_marks_what_it_measured(bench) -> None:
+    """Its verdict follows its own numbers (no timing is checked, only the row's logic)."""
     row = bench.dot_product_row(batch=2, n=8, d=4, min_run_time=0.01)
     assert row.details == ["outputs match SDPA: True"]
-    assert row.ok in (True, False)
+    ratio = float(re.match(r"([\d.]+)x SDPA \(", row.measured)[1])
+    assert row.ok == (ratio <= 1.5)
 
 
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
-def test_nw_peak_runs_on_tiny_sizes(bench) -> None:
-    mib, tensors = bench.nw_peak(100, 1000)
-    assert mib >= 0 and tensors >= 0
+def test_nw_peak_sees_the_weights_it_returns(bench) -> None:
+    """The (n, m) weights are returned, so they are resident: a peak reading below one (n, m)
+    tensor means the measurement is broken, not that the pooling is frugal."""
+    mib, tensors = bench.nw_peak(500, 4000)
+    assert tensors >= 0.9, f"peak {mib:.1f} MiB = {tensors:.2f} (n, m) tensors"
+
+
+def test_exit_code_fails_on_a_missed_target_only(bench) -> None:
+    met, reported = bench.Row("a", "1 s", "≤ 2 s", True), bench.Row("b", "-", "-", None)
+    assert bench.exit_code([met, reported]) == 0
+    assert bench.exit_code([met, bench.Row("c", "3 s", "≤ 2 s", False)]) == 1
+
+
+def test_wait_for_returns_seconds_or_none(bench) -> None:
+    calls = iter([False, False, True])
+    seconds = bench.wait_for(lambda: next(calls), timeout=5, interval=0.01)
+    assert seconds is not None and seconds < 5
+    assert bench.wait_for(lambda: False, timeout=0.05, interval=0.01) is None
+
+
+def test_module_file_follows_a_module_that_became_a_package(bench, tmp_path) -> None:
+    (tmp_path / "attention" / "diagrams").mkdir(parents=True)
+    (tmp_path / "attention" / "masking.py").write_text("")
+    assert bench._module_file(tmp_path, "masking.py") == tmp_path / "attention" / "masking.py"
+    expected = tmp_path / "attention" / "diagrams" / "__init__.py"
+    assert bench._module_file(tmp_path, "diagrams.py") == expected

@@ -94,6 +94,16 @@ def headings(nb: nbformat.NotebookNode) -> str:
     return "\n\n".join(lines)
 
 
+class DirtyBuildAnswered(logging.Filter):
+    """Drops MkDocs' warning that a dirty build may leave pages stale, which would abort every
+    ``mkdocs serve --dirty`` under ``strict: true``: this plugin re-renders the pages that a
+    package edit changes (`NotebooksPlugin.invalidate`). A new page or title still needs a
+    restart of the server to reach the navigation of other pages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
 class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def __init__(self) -> None:
         # Kept for the life of the process (across `mkdocs serve` rebuilds: see on_startup).
@@ -104,12 +114,21 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self._announced: set[Path] = set()
         self.css: list[str] = []
         self.versions: dict[str, dict[str, str]] = {}
+        self.dirty = False
+        self._dirty_filter = DirtyBuildAnswered()
+        self._built: dict[str, object] = {}  # output file -> what it was built from (dirty)
 
     # ------------------------------------------------------------------ events
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this keeps one plugin instance across `mkdocs serve` rebuilds, so parsed
         and rendered pages stay in memory."""
         rendering.check_mkdocs_jupyter()
+        self.dirty = dirty
+        if dirty:
+            logging.getLogger("mkdocs.commands.build").addFilter(self._dirty_filter)
+
+    def on_shutdown(self) -> None:
+        logging.getLogger("mkdocs.commands.build").removeFilter(self._dirty_filter)
 
     def on_config(self, config):
         self.root = Path(config.config_file_path).parent
@@ -126,6 +145,12 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     def on_pre_build(self, config) -> None:
         self.execute_missing()
+
+    @event_priority(-110)  # after mkdocs-static-i18n (-100) has given pages their final paths
+    def on_files(self, files, config):
+        if self.dirty:
+            self.invalidate(files)
+        return files
 
     @event_priority(50)  # before other plugins read the page's Markdown
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
@@ -160,6 +185,24 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return server
 
     # ------------------------------------------------------------------ pages
+    def invalidate(self, files) -> None:
+        """For a dirty build (``mkdocs serve --dirty``), which re-renders only the pages whose
+        source is newer than their output: delete the output of every chapter whose outputs
+        changed (a package edit) and of every API page (``::: <package>``) when the package
+        changed, so that these pages are rendered again and no other."""
+        package = digest(self.cache.files)
+        for file in files.documentation_pages():
+            src = Path(file.abs_src_path)
+            if is_notebook(front_matter(src)):
+                built_from = self.cache.lookup(self.code_key(self.notebook(src)))
+            elif f"::: {self.config.package}" in src.read_text(encoding="utf-8"):
+                built_from = package
+            else:
+                continue
+            if self._built.get(file.abs_dest_path) != built_from:
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+                self._built[file.abs_dest_path] = built_from
+
     def lang_and_name(self, path: Path) -> tuple[str, str]:
         rel = path.relative_to(self.docs_dir)
         return (rel.parts[0] if len(rel.parts) > 1 else ""), rel.stem

@@ -19,7 +19,6 @@ import pytest
 from .conftest import (
     CHAPTERS,
     LANGUAGES,
-    PAGES,
     BuiltSite,
     executed_notebook,
     notebook_code_cells,
@@ -118,19 +117,3 @@ def test_chapter_code_runs_as_one_script(built_site: BuiltSite, slug: str, tmp_p
             assert error["message"] in shown, f"/{lang}/{where}: page shows {shown!r}"
         named = [a for a in error["arguments"] if re.search(rf"\b{a}\b", error["message"])]
         assert named, f"{where}: {error['message']!r} names none of {error['arguments']}"
-
-
-def python_blocks(site: BuiltSite, lang: str, slug: str) -> list[str]:
-    """Fenced Python blocks of a Markdown page (not the API reference's source listings)."""
-    page = page_soup(site, lang, slug)
-    blocks = page.select("article .language-python.highlight code")
-    return [code.get_text() for code in blocks if not code.find_parent(class_="doc")]
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("slug", [page for page in PAGES if page not in CHAPTERS])
-def test_markdown_page_code_runs(built_site: BuiltSite, lang, slug, tmp_path) -> None:
-    blocks = python_blocks(built_site, lang, slug)
-    if blocks:
-        result = run_script("\n\n".join(blocks), tmp_path)
-        assert result.returncode == 0, f"/{lang}/{slug}: its Python blocks fail:\n{result.stderr}"
