@@ -7,6 +7,7 @@ the whole loop: shared runs, separate runs, and no stale page after a package ed
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -322,3 +323,40 @@ def test_tiny_site_executes_once_per_code_and_never_serves_a_stale_page(fake_pac
     assert runs(log) == ["own [en]"], "expected exactly the importer of beta.py to re-run"
     assert "beta-2" in page(tmp_path / "out3", "en/own"), "en/own is stale"
     assert "alpha-1" in page(tmp_path / "out3", "en/shared")
+
+
+# --------------------------------------------------------------------------- serve
+def test_shared_bytecode_compiles_a_template_once_per_source(monkeypatch) -> None:
+    import jinja2
+
+    from attention_site.serve import SharedBytecode
+
+    sources = {"page.html": "Hello {{ name }}"}
+    shared = SharedBytecode()
+
+    def environment() -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=shared)
+
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda self, *a, **k: compiled.append(a[0]) or original(self, *a, **k),
+    )
+    assert environment().get_template("page.html").render(name="a") == "Hello a"
+    assert environment().get_template("page.html").render(name="b") == "Hello b"  # a rebuild
+    assert len(compiled) == 1
+    sources["page.html"] = "Bye {{ name }}"  # an edited template is compiled again
+    assert environment().get_template("page.html").render(name="c") == "Bye c"
+    assert len(compiled) == 2
+
+
+def test_dirty_build_warning_is_dropped_and_others_kept() -> None:
+    from attention_site.serve import DirtyBuildAnswered
+
+    def record(msg: str):
+        return logging.LogRecord("mkdocs.commands.build", logging.WARNING, "", 0, msg, (), None)
+
+    assert not DirtyBuildAnswered().filter(record("A 'dirty' build is being performed, this"))
+    assert DirtyBuildAnswered().filter(record("Doc file 'x.md' contains a link"))

@@ -17,6 +17,9 @@ Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``)
   executed notebook (``<cache>/render/``), then gives headings the ``toc`` extension's Unicode
   ids, moves the JupyterLab CSS to one shared ``assets/stylesheets/jupyter.css`` and links the
   executed notebook (``<slug>.ipynb``, written next to the page) for download.
+* **keeps ``mkdocs serve`` quick and right**: it watches the package; compiled theme templates
+  are kept across rebuilds (`serve.SharedBytecode`); under ``mkdocs serve --dirty`` a package
+  edit re-renders exactly the pages it changed (`NotebooksPlugin.invalidate`).
 * **lets MkDocs read the headings**: the headings of the Markdown cells are what MkDocs renders
   for the page's title and table of contents, so both follow ``mkdocs.yml``'s ``toc`` settings.
 
@@ -42,6 +45,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
+from ..serve import DirtyBuildAnswered, SharedBytecode
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
 from .execute import execute, package_relative
@@ -94,20 +98,10 @@ def headings(nb: nbformat.NotebookNode) -> str:
     return "\n\n".join(lines)
 
 
-class DirtyBuildAnswered(logging.Filter):
-    """Drops MkDocs' warning that a dirty build may leave pages stale, which would abort every
-    ``mkdocs serve --dirty`` under ``strict: true``: this plugin re-renders the pages that a
-    package edit changes (`NotebooksPlugin.invalidate`). A new page or title still needs a
-    restart of the server to reach the navigation of other pages."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("A 'dirty' build is being performed")
-
-
 class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def __init__(self) -> None:
         # Kept for the life of the process (across `mkdocs serve` rebuilds: see on_startup).
-        self._parsed: dict[Path, tuple[tuple, nbformat.NotebookNode]] = {}
+        self._parsed: dict[Path, tuple[tuple, nbformat.NotebookNode, str]] = {}
         self._rendered: dict[tuple[str, str], tuple[str, str, list[str]]] = {}  # latest per page
         # Pages whose "executed in" line stands for their render line. Not reset per language
         # build: the English build's on_pre_build also runs a Chinese page whose code differs.
@@ -116,6 +110,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self.versions: dict[str, dict[str, str]] = {}
         self.dirty = False
         self._dirty_filter = DirtyBuildAnswered()
+        self._templates = SharedBytecode()
         self._built: dict[str, object] = {}  # output file -> what it was built from (dirty)
 
     # ------------------------------------------------------------------ events
@@ -152,11 +147,16 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             self.invalidate(files)
         return files
 
+    @event_priority(50)  # before any plugin renders a template
+    def on_env(self, env, config, files):
+        env.bytecode_cache = self._templates  # compiled once per `mkdocs serve`, not per rebuild
+        return env
+
     @event_priority(50)  # before other plugins read the page's Markdown
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         if not is_notebook(page.meta):
             return markdown
-        return headings(self.notebook(Path(page.file.abs_src_path)))
+        return headings(self._parse(Path(page.file.abs_src_path))[0])
 
     @event_priority(50)  # the notebook's HTML is what other plugins see
     def on_page_content(self, html: str, page, config, files) -> str:
@@ -194,7 +194,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         for file in files.documentation_pages():
             src = Path(file.abs_src_path)
             if is_notebook(front_matter(src)):
-                built_from = self.cache.lookup(self.code_key(self.notebook(src)))
+                built_from = self.cache.lookup(self.code_key(src))
             elif f"::: {self.config.package}" in src.read_text(encoding="utf-8"):
                 built_from = package
             else:
@@ -215,27 +215,30 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         pages = sorted(self.docs_dir.rglob("*.md"))
         return [p for p in pages if is_notebook(front_matter(p))]
 
-    def notebook(self, path: Path) -> nbformat.NotebookNode:
-        """The page's notebook, parsed once per version of the file, with stable cell ids."""
+    def _parse(self, path: Path) -> tuple[nbformat.NotebookNode, str]:
+        """The page's notebook (stable cell ids) and its code key, once per version of the file:
+        parsing validates every cell, and pages are read several times per build."""
         stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
-        if self._parsed.get(path, (None,))[0] != key:
+        version = (stat.st_mtime_ns, stat.st_size)
+        if self._parsed.get(path, (None,))[0] != version:
             nb = jupytext.read(path)
             for index, cell in enumerate(nb.cells):
                 cell.id = f"cell-{index}"  # stable ids instead of random ones
-            self._parsed[path] = (key, nb)
-        return copy.deepcopy(self._parsed[path][1])
+            code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+            key = execution_key(code, self.config.kernel_name, self.versions["execution"])
+            self._parsed[path] = (version, nb, key)
+        return self._parsed[path][1:]
 
-    def code_key(self, nb: nbformat.NotebookNode) -> str:
-        code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-        return execution_key(code, self.config.kernel_name, self.versions["execution"])
+    def code_key(self, path: Path) -> str:
+        """The execution key of the page's code cells (`cache.execution_key`)."""
+        return self._parse(path)[1]
 
     # ------------------------------------------------------------------ execution
     def execute_missing(self) -> None:
         """Execute every chapter not cached yet, once per distinct code, in parallel."""
         todo: dict[str, Path] = {}  # code key -> the first page with that code
         for path in self.chapters():
-            key = self.code_key(self.notebook(path))
+            key = self.code_key(path)
             if key not in todo and self.cache.lookup(key) is None:
                 todo[key] = path
         if not todo:
@@ -255,7 +258,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def run_and_store(self, path: Path) -> list:
         """Execute a page's notebook, store its outputs, log it; return the outputs."""
         start = time.perf_counter()
-        nb = self.notebook(path)
+        parsed, key = self._parse(path)
+        nb = copy.deepcopy(parsed)
         imported = execute(
             nb,
             self.page_name(path),
@@ -273,7 +277,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             )
             deps = sorted(self.cache.files)
         outputs = [cell.outputs for cell in nb.cells if cell.cell_type == "code"]
-        self.cache.store(self.code_key(nb), deps, outputs)
+        self.cache.store(key, deps, outputs)
         lang, name = self.lang_and_name(path)
         log.info(f"notebook {name} [{lang}]: executed in {time.perf_counter() - start:.1f} s")
         self._announced.add(path)
@@ -281,8 +285,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     def executed(self, path: Path) -> nbformat.NotebookNode:
         """The page's notebook with its outputs, from the cache (or run now if missing)."""
-        nb = self.notebook(path)
-        outputs = self.cache.load(self.code_key(nb))
+        parsed, key = self._parse(path)
+        nb = copy.deepcopy(parsed)
+        outputs = self.cache.load(key)
         if outputs is None:  # a page on_pre_build did not see
             outputs = self.run_and_store(path)
         if path in self._announced:
