@@ -439,6 +439,7 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
     codes = chapter_codes(repo / "docs")
     slug = sorted(codes)[0][0]
     say = lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    nonce = f"{os.getpid()}-{time.time_ns()}"  # never in a cache: every edit is new
     say(f"`{mode}`: first build…")
     server = Served(repo, cache, dirty)
     try:
@@ -447,7 +448,7 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
             raise RuntimeError(f"`{mode}` did not start:\n{''.join(server.lines)[-4000:]}")
         measured, ok = [], True
         for lang in ("en", "zh"):
-            marker = f"SERVE-PROSE-{lang}-{'dirty' if dirty else 'clean'}"
+            marker = f"SERVE-PROSE-{lang}-{nonce}"
             say(f"`{mode}`: prose edit in {lang}/{slug}.md…")
             done, cpu = server.builds_done(), server.cpu_seconds()
             _append(repo / "docs" / lang / f"{slug}.md", f"\n\nA prose edit: {marker}.\n")
@@ -469,7 +470,7 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
         if not dirty:
             return rows
 
-        marker = f"SERVE-MARK-{Path(module).stem}"
+        marker = f"SERVE-MARK-{Path(module).stem}-{nonce}"
         say(f"`{mode}`: edit attention/{module}…")
         start_line, done = len(server.lines), server.builds_done()
         _append(_module_file(repo, module), f"\nprint({marker!r})\n")
@@ -481,6 +482,10 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
         shown = wait_for(lambda: all(marker in server.page(lang, s) for s, lang in pages), 60)
         seconds = time.perf_counter() - start if shown is not None else None
         stale = [f"{lang}/{s}" for s, lang in pages if marker not in server.page(lang, s)]
+        # A chapter that did not re-run does not import the module: its page must not show it.
+        stale += [
+            f"{lang}/{s}" for s, lang in codes if s not in ran and marker in server.page(lang, s)
+        ]
         rows.append(
             Row(
                 f"`{mode}`: edit attention/{module}, its chapters' pages updated, after the save",
