@@ -13,6 +13,11 @@ Files under the cache folder, all JSON, written atomically:
 
 * ``<key>.deps.json``: the sets of package files the recent runs of this code imported;
 * ``<key>-<deps digest>.json``: the outputs of the code cells of one run.
+
+Why not jupyter-cache (Jupyter Book's cache, 1.0.1)? It keys on the code cells too, but the
+second digest is known only after a run, so its key cannot hold it: this two-level index would
+stay, wrapped around a SQLite database, SQLAlchemy and its own executors, which report a failure
+without our page and cell and do not merge streams. It would make this plugin larger.
 """
 
 from __future__ import annotations
