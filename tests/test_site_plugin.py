@@ -360,3 +360,40 @@ def test_dirty_build_warning_is_dropped_and_others_kept() -> None:
 
     assert not DirtyBuildAnswered().filter(record("A 'dirty' build is being performed, this"))
     assert DirtyBuildAnswered().filter(record("Doc file 'x.md' contains a link"))
+
+
+def test_dirty_builds_rerender_exactly_the_pages_a_package_edit_changes(fake_package, tmp_path):
+    """Under `mkdocs serve --dirty` MkDocs re-renders a page only if its output is missing or
+    older than its source; `invalidate` deletes the outputs that a package edit makes stale."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File, Files
+
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    write_chapter(docs, "en/ch.md", ["import sitepkg.alpha"], "Chapter")
+    (docs / "en" / "reference.md").write_text("# API\n\n::: sitepkg.alpha\n", encoding="utf-8")
+    (docs / "en" / "index.md").write_text("# Home\n", encoding="utf-8")
+    plugin = NotebooksPlugin()
+    plugin.load_config({"package": "sitepkg", "cache_dir": str(tmp_path / "cache")})
+    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), docs_dir=str(docs))
+    names = ("en/ch.md", "en/reference.md", "en/index.md")
+    files = Files([File(name, str(docs), str(site), True) for name in names])
+
+    def rebuild() -> list[str]:
+        """Outputs written for every page; the ones invalidate deleted, by source name."""
+        plugin.on_config(config)
+        for file in files:
+            Path(file.abs_dest_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(file.abs_dest_path).write_text("built", encoding="utf-8")
+        plugin.invalidate(files)
+        deleted = [f.src_uri for f in files if not Path(f.abs_dest_path).exists()]
+        return deleted
+
+    plugin.on_config(config)
+    plugin.cache.store(plugin.code_key(docs / "en" / "ch.md"), ["alpha.py"], [[]])
+    assert rebuild() == ["en/ch.md", "en/reference.md"]  # first build: not known yet
+    assert rebuild() == []  # a prose edit: MkDocs sees the newer source itself
+    (fake_package / "beta.py").write_text("VALUE = 'beta-2'\n")  # not imported by ch.md
+    assert rebuild() == ["en/reference.md"]
+    (fake_package / "alpha.py").write_text("VALUE = 'alpha-2'\n")
+    assert rebuild() == ["en/ch.md", "en/reference.md"]
