@@ -1,24 +1,26 @@
 """Measure every performance target of the site and the package, and print one table.
 
-    python benchmarks/run.py                 # everything: about 4 minutes on 2 CPU cores
+    python benchmarks/run.py                 # everything: about 6 minutes on 2 idle CPU cores
+    python benchmarks/run.py --only serve    # the `mkdocs serve` loop rows
     python benchmarks/run.py --only kernels  # just the two kernel rows (seconds)
     python benchmarks/run.py --output benchmarks/README.md
 
 Build rows run `mkdocs build --strict` as subprocesses on a throw-away copy of the repository
-(docs, hooks, mkdocs.yml, the `attention` package) with its own notebook cache
-(`ATTENTION_NB_CACHE`) and `PYTHONPATH` pointing at the copied package, so edits to the copy
-are what the hook hashes and what the kernels import; the real pages, package and caches are
-never touched. Executions are counted from the hook's log lines
+(docs, mkdocs.yml, the `attention` package) with its own notebook cache (`ATTENTION_NB_CACHE`)
+and `PYTHONPATH` pointing at the copied package, so edits to the copy are what the notebooks
+plugin hashes and what the kernels import; the real pages, package and caches are never
+touched. Executions are counted from the plugin's log lines
 (`notebook <slug> [<lang>]: executed in X s` / `cached`).
 
 The "edit attention/" row appends `print("BENCH-MARK-<module>")` to a copied module, rebuilds
 with the warm cache, and compares with a cold build of the same edited copy: a chapter that
 imports the module shows the marker in its page, so a page that should show it and does not
-was served stale. Timings depend on the machine and on what else runs on it: the header gives
-the load average; CPU seconds (build process and kernels) are printed too.
+was served stale. The serve rows drive `mkdocs serve` itself: save a file, poll the served page
+until it shows the edit. Timings depend on the machine and on what else runs on it: the header
+gives the load average; CPU seconds are printed too.
 
-Only the standard library, PyTorch and the project's own dependencies are used. Nothing here
-fails on a timing: the table says `no` where a target is missed.
+Only the standard library, PyTorch and the project's own dependencies are used. The script
+exits 1 if a row misses its target (`exit_code`); rows with target "(reported)" only report.
 """
 
 from __future__ import annotations
