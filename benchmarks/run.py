@@ -163,19 +163,17 @@ def snapshot(dst: Path) -> Path:
 
 
 def chapter_codes(docs: Path) -> dict[tuple[str, str], tuple[str, ...]]:
-    """{(slug, lang): code cells} of every notebook page (jupytext Markdown with a kernel)."""
+    """{(slug, lang): code cells} of every chapter page, as the notebooks plugin finds them."""
     import jupytext
+
+    from attention_site.notebooks import front_matter, is_notebook
 
     codes = {}
     for path in sorted(docs.glob("*/*.md")):
-        try:  # the same test as mkdocs-jupyter's: a jupytext header with a Python kernel
+        if is_notebook(front_matter(path)):
             nb = jupytext.read(str(path))
-        except Exception:
-            continue
-        if (nb.metadata.get("kernelspec") or {}).get("language") != "python":
-            continue
-        lang = path.relative_to(docs).parts[0]
-        codes[path.stem, lang] = tuple(c.source for c in nb.cells if c.cell_type == "code")
+            lang = path.relative_to(docs).parts[0]
+            codes[path.stem, lang] = tuple(c.source for c in nb.cells if c.cell_type == "code")
     return codes
 
 
