@@ -399,14 +399,14 @@ class Served:
         return sum("Serving on" in line or "Reloading browsers" in line for line in self.lines)
 
     def cpu_seconds(self) -> float:
-        """CPU time of the server process so far (Linux), the wall time of a rebuild on an
-        otherwise idle core: rebuilds are single-threaded, so this is the machine-load-free
-        figure. 0 where /proc is missing."""
+        """CPU time of the server and of its finished kernels so far (Linux; 0 without /proc).
+        A prose rebuild is single-threaded, so its CPU time is what it takes on an idle core,
+        whatever else the machine runs."""
         try:
             fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
         except OSError:
             return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # u, s, cu, cs
 
     def close(self) -> None:
         self.proc.terminate()
@@ -472,7 +472,7 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
 
         marker = f"SERVE-MARK-{Path(module).stem}-{nonce}"
         say(f"`{mode}`: edit attention/{module}…")
-        start_line, done = len(server.lines), server.builds_done()
+        start_line, done, cpu = len(server.lines), server.builds_done(), server.cpu_seconds()
         _append(_module_file(repo, module), f"\nprint({marker!r})\n")
         start = time.perf_counter()
         built = wait_for(lambda: server.builds_done() > done, 600, 0.2)
@@ -481,6 +481,7 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
         pages = [(s, lang) for s in ran for lang in ("en", "zh") if (s, lang) in codes]
         shown = wait_for(lambda: all(marker in server.page(lang, s) for s, lang in pages), 60)
         seconds = time.perf_counter() - start if shown is not None else None
+        cpu = server.cpu_seconds() - cpu
         stale = [f"{lang}/{s}" for s, lang in pages if marker not in server.page(lang, s)]
         # A chapter that did not re-run does not import the module: its page must not show it.
         stale += [
@@ -489,8 +490,8 @@ def serve_rows(work: Path, cache: Path, module: str, dirty: bool) -> list[Row]:
         rows.append(
             Row(
                 f"`{mode}`: edit attention/{module}, its chapters' pages updated, after the save",
-                (f"{seconds:.1f} s" if seconds else "never")
-                + f" ({len(ran)} chapters re-ran, {len(pages)} pages, {len(stale)} stale)",
+                (f"{seconds:.1f} s ({cpu:.0f} CPU-s with kernels)" if seconds else "never")
+                + f"; {len(ran)} chapters re-ran, {len(pages)} pages, {len(stale)} stale",
                 "≤ 30 s, never stale",
                 built is not None and bool(ran) and not stale and (seconds or 99) <= 30,
                 [f"re-ran {ran}"],
