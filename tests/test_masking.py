@@ -175,7 +175,11 @@ def test_valid_lens_message_matches_the_documented_example() -> None:
         ([1, 5], r"valid_lens: expected lengths in \[0, n_keys=4\], got \[1, 5\]"),
         ([1.5, 2.0], r"valid_lens: expected integer lengths, got \[1.5, 2.0\]"),
         ([float("nan"), 2.0], r"valid_lens: expected integer lengths"),
-        ([True, False], r"valid_lens: expected integer lengths, got dtype torch.bool"),
+        ([True, False], r"valid_lens: expected integer lengths, got \[True, False\]"),
+        (
+            torch.tensor([True, False]),
+            r"valid_lens: expected integer lengths, got dtype torch.bool",
+        ),
     ],
 )
 def test_valid_lens_bad_values(lens: list, message: str) -> None:
