@@ -71,7 +71,8 @@ def nadaraya_watson(
     """Nadaraya-Watson regression: a kernel-weighted average of ``values`` for each query.
 
     Args:
-        queries: Shape ``(n,)``, floating point.
+        queries: Shape ``(n,)``, floating point (``float16`` and ``bfloat16`` are computed in
+            ``float32`` and the results rounded back).
         keys: Shape ``(m,)``, dtype and device of ``queries``.
         values: Shape ``(m,)`` or ``(m, d)``, dtype and device of ``queries``.
         kernel: One of ``KERNELS``: ``gaussian``, ``boxcar``, ``constant``, ``epanechnikov``,
@@ -96,10 +97,13 @@ def nadaraya_watson(
     width = check_positive_float("width", width)
     check_lookup_inputs(queries, keys, values)
     check_tensors(("queries", queries), ("values", values))
+    # Half precision overflows at 65504 (a distance of 6e4 - -6e4 already does): compute in
+    # float32 and round the results back once (a no-op for float32 and float64).
+    work = torch.promote_types(queries.dtype, torch.float32)
     # Broadcasting (n, 1) - (1, m) builds the (n, m) distances directly, with no repeated
     # copies of queries or keys. Every later step overwrites them in place: the weights are
     # the only (n, m) tensor this function allocates (two when autograd needs them, below).
-    u = (queries[:, None] - keys[None, :]).div_(width)  # (n, m)
+    u = (queries.to(work)[:, None] - keys.to(work)[None, :]).div_(width)  # (n, m)
     if kernel == "gaussian" and keys.shape[0]:
         # Normalising exp(-u^2/2) over the keys is exactly a softmax of -u^2/2. Like softmax,
         # subtract each row's maximum before exp(), so far-away queries do not underflow to
@@ -118,7 +122,7 @@ def nadaraya_watson(
         weights = weights / totals
     else:
         weights.div_(totals)
-    return weights @ values, weights
+    return (weights @ values.to(work)).to(queries.dtype), weights.to(queries.dtype)
 
 
 def hard_lookup(queries: Tensor, keys: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
@@ -147,7 +151,8 @@ def hard_lookup(queries: Tensor, keys: Tensor, values: Tensor) -> tuple[Tensor, 
     n, m = queries.shape[0], keys.shape[0]
     if m == 0:  # no key is nearest: attend to nothing, like a window with no key in it
         return values.new_zeros((n, *values.shape[1:])), queries.new_zeros((n, 0))
-    nearest = (queries[:, None] - keys[None, :]).abs().argmin(dim=1)  # (n,)
+    work = torch.promote_types(queries.dtype, torch.float32)  # float16 distances overflow
+    nearest = (queries.to(work)[:, None] - keys.to(work)[None, :]).abs().argmin(dim=1)  # (n,)
     weights = F.one_hot(nearest, num_classes=m).to(queries.dtype)  # (n, m)
     outputs = values[nearest]  # (n,) or (n, d)
     # argmin takes a NaN distance as the smallest: such a row has no nearest key at all.

@@ -133,6 +133,21 @@ def test_scaled_scores_beyond_float16_range_match_sdpa(dtype: torch.dtype) -> No
     assert attention_layer.attention_weights.dtype == dtype
 
 
+@pytest.mark.parametrize("lookup", ["hard", "gaussian"])
+def test_lookups_of_float16_extremes_find_the_nearest_key(lookup: str) -> None:
+    # Both distances overflow float16 (6e4 + 6e4 > 65504): the nearest key must still win.
+    queries = torch.tensor([6e4], dtype=torch.float16)
+    keys = torch.tensor([-6e4, -5.4e4], dtype=torch.float16)
+    values = torch.tensor([1.0, 2.0], dtype=torch.float16)
+    outputs, weights = (
+        hard_lookup(queries, keys, values)
+        if lookup == "hard"
+        else nadaraya_watson(queries, keys, values, lookup)
+    )
+    assert torch.equal(weights, torch.tensor([[0.0, 1.0]], dtype=torch.float16))
+    assert torch.equal(outputs, torch.tensor([2.0], dtype=torch.float16))
+
+
 # --- 3. Threads ---------------------------------------------------------------------------
 
 
