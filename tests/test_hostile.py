@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from test_multihead import torch_reference
 from torch import nn
 
 from attention import (
@@ -51,9 +52,10 @@ def keep_mask(lens: torch.Tensor, n_queries: int, n_keys: int) -> torch.Tensor:
 
 
 def tolerance(dtype: torch.dtype) -> dict[str, float]:
+    """Tolerance against a float64 reference of a computation done in ``dtype``."""
     return {
-        torch.float16: {"atol": 2e-3, "rtol": 2e-3},
-        torch.bfloat16: {"atol": 2e-2, "rtol": 2e-2},
+        torch.float16: {"atol": 5e-3, "rtol": 5e-3},
+        torch.bfloat16: {"atol": 4e-2, "rtol": 4e-2},
         torch.float32: {"atol": 1e-5, "rtol": 1e-5},
         torch.float64: {"atol": 1e-10, "rtol": 1e-10},
     }[dtype]
@@ -352,12 +354,7 @@ def test_arrays_and_lists_are_rejected_with_the_argument_name(value) -> None:
 def test_multihead_with_empty_inputs_matches_torch(q_shape: tuple, kv_shape: tuple) -> None:
     torch.manual_seed(0)
     ours = MultiHeadAttention(4, 2, bias=True).eval()
-    ref = nn.MultiheadAttention(4, 2, batch_first=True).eval()
-    with torch.no_grad():
-        ref.in_proj_weight.copy_(torch.cat([ours.W_q.weight, ours.W_k.weight, ours.W_v.weight]))
-        ref.in_proj_bias.copy_(torch.cat([ours.W_q.bias, ours.W_k.bias, ours.W_v.bias]))
-        ref.out_proj.weight.copy_(ours.W_o.weight)
-        ref.out_proj.bias.copy_(ours.W_o.bias)
+    ref = torch_reference(ours, bias=True)
     q, kv = torch.randn(q_shape), torch.randn(kv_shape)
     expected, expected_weights = ref(q, kv, kv, average_attn_weights=False)
     output = ours(q, kv, kv)

@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
+from test_hostile import DTYPES, tolerance
+from test_multihead import torch_reference
 
 from attention import (
     KERNELS,
@@ -42,22 +43,11 @@ from attention import (
 )
 
 FEW = settings(max_examples=25)  # the whole suite must stay fast on two shared cores
-DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 # Largest magnitude a test feeds in: float16's own maximum, and for the wide types a value
 # whose products still fit in float32 (bfloat16 and float32 share float32's range).
 EXTREME = {torch.float16: 6e4, torch.bfloat16: 1e15, torch.float32: 1e15, torch.float64: 1e100}
 POISONS = [math.inf, -math.inf, math.nan]
 MAX_MESSAGE = 300
-
-
-def tolerance(dtype: torch.dtype) -> dict[str, float]:
-    """Tolerance against a float64 reference of a computation done in ``dtype``."""
-    return {
-        torch.float16: {"atol": 5e-3, "rtol": 5e-3},
-        torch.bfloat16: {"atol": 4e-2, "rtol": 4e-2},
-        torch.float32: {"atol": 1e-5, "rtol": 1e-5},
-        torch.float64: {"atol": 1e-10, "rtol": 1e-10},
-    }[dtype]
 
 
 # --- Strategies --------------------------------------------------------------------------
@@ -252,12 +242,8 @@ def test_multihead_matches_torch_and_ignores_poisoned_padding(problem) -> None:
     v = torch.cat([v, v[..., :1]], dim=-1)  # value size = num_hiddens = 4
     torch.manual_seed(0)
     ours = MultiHeadAttention(4, 2, bias=True).double().eval()
-    ref = nn.MultiheadAttention(4, 2, batch_first=True).double().eval()
+    ref = torch_reference(ours, bias=True)
     with torch.no_grad():
-        ref.in_proj_weight.copy_(torch.cat([ours.W_q.weight, ours.W_k.weight, ours.W_v.weight]))
-        ref.in_proj_bias.copy_(torch.cat([ours.W_q.bias, ours.W_k.bias, ours.W_v.bias]))
-        ref.out_proj.weight.copy_(ours.W_o.weight)
-        ref.out_proj.bias.copy_(ours.W_o.bias)
         # attn_mask True = not allowed, one (Q, K) mask per (sequence, head). A row with no
         # key is NaN in torch and W_o(0) in ours: compare the rows that have a key.
         blocked = (~keep).repeat_interleave(2, dim=0)
