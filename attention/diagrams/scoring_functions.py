@@ -64,7 +64,7 @@ def masked_softmax_diagram(seed: int = 0) -> Figure:
             real = j < length
             cell = (tok_x + tok_w * j, y), (tok_w - 0.06, 0.36)
             draw.box(ax, *cell, token, KEY if real else FAINT,
-                fill=None if real else PAPER, text_size=7.5 if real else 7,
+                fill=None if real else PAPER, text_size=7.5,
                 linestyle="-" if real else (0, (2, 2)),
                 text_kw={"color": INK if real else MUTED})  # fmt: skip
             corner, size = (w_x + w_w * j - w_w / 2, y - 0.19), (w_w - 0.04, 0.38)
