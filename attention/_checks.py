@@ -19,8 +19,9 @@ import torch
 from torch import Tensor
 
 ValidLens: TypeAlias = Tensor | Sequence[int] | Sequence[Sequence[int]]
-"""Valid lengths: shape ``(batch,)`` (one per sequence) or ``(batch, n_queries)`` (one per
-query), as a tensor on any device, a list or a tuple; see ``masked_softmax``."""
+"""Valid lengths: shape ``(batch,)`` or ``(batch, 1)`` (one per sequence) or
+``(batch, n_queries)`` (one per query), as a tensor on any device, a list or a tuple; see
+``masked_softmax``."""
 
 _SHORT = reprlib.Repr()
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxdict = 6

@@ -20,9 +20,10 @@ def masked_softmax(scores: Tensor, valid_lens: ValidLens | None = None) -> Tenso
 
     Args:
         scores: Attention scores of shape ``(batch, n_queries, n_keys)``, any float dtype.
-        valid_lens: ``None`` (no masking), shape ``(batch,)`` (one length per sequence) or
-            ``(batch, n_queries)`` (one per query). A tensor on any device, a list or a tuple
-            of whole numbers.
+        valid_lens: ``None`` (no masking), shape ``(batch,)`` or ``(batch, 1)`` (one length
+            per sequence) or ``(batch, n_queries)`` (one per query). A tensor on any device
+            (integer, or floating with whole values), a list or a tuple of whole numbers
+            (checked exactly: ``1.99999999`` is refused, not rounded).
 
     Returns:
         Attention weights of shape ``(batch, n_queries, n_keys)``, same dtype as ``scores``;

@@ -70,7 +70,7 @@ class MultiHeadAttention(nn.Module):
                 uses the same lengths. Padded keys and values are ignored even if not finite.
 
         Returns:
-            Shape ``(batch, n_queries, num_hiddens)``; empty when ``batch``, ``n_queries`` is
+            Shape ``(batch, n_queries, num_hiddens)``: empty when ``batch`` or ``n_queries`` is
             0, and ``W_o`` applied to zeros for a query with no valid key (or no key at all),
             as in ``torch.nn.MultiheadAttention``.
 
