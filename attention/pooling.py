@@ -155,8 +155,6 @@ def hard_lookup(queries: Tensor, keys: Tensor, values: Tensor) -> tuple[Tensor, 
     nearest = (queries.to(work)[:, None] - keys.to(work)[None, :]).abs().argmin(dim=1)  # (n,)
     weights = F.one_hot(nearest, num_classes=m).to(queries.dtype)  # (n, m)
     outputs = values[nearest]  # (n,) or (n, d)
-    # argmin takes a NaN distance as the smallest: such a row has no nearest key at all.
-    unknown = queries.isnan() | keys.isnan().any()  # (n,)
     if not values.is_floating_point():
         for name, x in (("keys", keys), ("queries", queries)):
             if x.isnan().any():
@@ -165,6 +163,8 @@ def hard_lookup(queries: Tensor, keys: Tensor, values: Tensor) -> tuple[Tensor, 
                     f"output), got {brief(x)}"
                 )
         return outputs, weights
+    # argmin takes a NaN distance as the smallest: such a row has no nearest key at all.
+    unknown = queries.isnan() | keys.isnan().any()  # (n,)
     weights = weights.masked_fill_(unknown[:, None], float("nan"))
     rows = unknown.reshape(n, *[1] * (outputs.ndim - 1))  # broadcasts over a values' (n, d)
     return outputs.masked_fill(rows, float("nan")), weights
