@@ -154,3 +154,8 @@ def site_server(built_site: BuiltSite):
     yield handler.origin
     server.shutdown()
     server.server_close()
+
+
+def page_figures(page: BeautifulSoup) -> list:
+    """The figures drawn by executed cells (``<figure class="attn-figure">``), in page order."""
+    return page.select(".jp-OutputArea-output figure.attn-figure")
