@@ -8,6 +8,7 @@ results/screenshots/figures-*.png for a person to look at.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -17,7 +18,16 @@ from playwright.sync_api import Browser, expect
 
 from attention.plotting import MIN_DESCRIPTION, PLACEHOLDER
 
-from .conftest import CHAPTERS, LANGUAGES, BuiltSite, page_figures, page_name, page_soup, page_url
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    BuiltSite,
+    executed_notebook,
+    page_figures,
+    page_name,
+    page_soup,
+    page_url,
+)
 from .test_browser import SCREENSHOTS, TIMEOUT_MS, browser, settle  # noqa: F401 (a fixture)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -49,6 +59,20 @@ def test_every_figure_is_described(built_site: BuiltSite, lang: str, slug: str) 
     # No image is left with nbconvert's placeholder alt text (an undescribed PNG).
     assert PLACEHOLDER not in str(page.select_one("article")), f"{where}: placeholder alt text"
     assert "missing from font" not in page.get_text(), f"{where}: a glyph is missing"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_the_downloaded_notebook_keeps_the_descriptions(built_site, lang, slug) -> None:
+    """The figures of the .ipynb a reader downloads are the same described SVG (text/html)."""
+    notebook = executed_notebook(built_site, lang, slug)
+    markup = "".join(
+        "".join(out.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        for out in cell.get("outputs", [])
+    )
+    missing = [d for d in descriptions(built_site, lang, slug) if d not in html.unescape(markup)]
+    assert not missing, f"/{lang}/{slug}.ipynb lacks the descriptions {missing}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
