@@ -35,7 +35,7 @@ import torch
 from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 
 from attention import style
@@ -284,7 +284,7 @@ def show_heatmaps(
     ylabel: str | None = None,
     titles: Sequence[str] | None = None,
     figsize: tuple[float, float] = (2.5, 2.5),
-    cmap: str | None = None,
+    cmap: str | Colormap | None = None,
     colorbar_label: str | None = None,
 ) -> DisplayFigure:
     """Draw a grid of attention-weight matrices with one shared colour scale.
@@ -296,8 +296,9 @@ def show_heatmaps(
         ylabel: Label of the y axis, left of the first column; "Queries" in the figure language.
         titles: One title per column.
         figsize: Size in inches of *each* matrix's panel.
-        cmap: Matplotlib colour map name; by default the weight colour, transparent at the
-            smallest value so that it reads as the page's background in either scheme.
+        cmap: Matplotlib colour map name; by default the weight colour, transparent at 0 so
+            that a zero weight reads as the page's background in either scheme.
+            ``"attention_diverging"`` (signed values) is centred on 0.
         colorbar_label: Label of the colour bar; "weight" in the figure language.
 
     Returns:
@@ -331,7 +332,11 @@ def show_heatmaps(
         squeeze=False,
     )
     # One colour scale for every panel, so that the shared colorbar is true for all of them.
-    vmin, vmax = float(m.min()), float(m.max())
+    # The transparent end means zero: weights start at 0, signed values are centred on it.
+    vmin, vmax = min(float(m.min()), 0.0), float(m.max())
+    if cmap in ("attention_diverging", DIVERGING_CMAP):
+        vmax = max(abs(vmin), abs(vmax))
+        vmin = -vmax
     for i in range(rows):
         for j in range(cols):
             ax = axes[i, j]

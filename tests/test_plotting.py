@@ -271,3 +271,10 @@ def test_importing_the_math_does_not_load_matplotlib() -> None:
         "assert 'matplotlib.figure' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+def test_heatmap_colour_scales_start_at_zero() -> None:
+    weights = show_heatmaps(torch.tensor([[0.25, 0.75]]))
+    assert weights.axes[0].images[0].get_clim() == (0.0, 0.75)  # 0, not 0.25, is the background
+    signed = show_heatmaps(torch.tensor([[-0.5, 2.0]]), cmap="attention_diverging")
+    assert signed.axes[0].images[0].get_clim() == (-2.0, 2.0)  # centred: 0 is transparent
