@@ -86,7 +86,7 @@ def _without_description(figure) -> str:
     """A figure's drawing: the SVG without its description and the id prefix made from it."""
     svg = str(figure.find("svg", recursive=False))
     svg = svg.replace(figure.svg["aria-label"], "")
-    return re.sub(r"\bf[0-9a-f]{8}-", "", svg)
+    return re.sub(r'(id="|#)f[0-9a-f]{7,}\b', r"\1", svg)  # ids: hash prefix + number
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)
