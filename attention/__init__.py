@@ -31,6 +31,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from attention import style
 from attention.data import (
     FEATURES,
     ToyData,
@@ -40,6 +41,7 @@ from attention.data import (
     toy_regression_data,
 )
 from attention.device import default_device
+from attention.i18n import get_language, language, set_language
 from attention.masking import masked_softmax
 from attention.multihead import MultiHeadAttention
 from attention.pooling import KERNELS, NWKernelRegression, hard_lookup, nadaraya_watson
@@ -76,7 +78,9 @@ __all__ = [
     "__version__",
     "cat_on_mat",
     "default_device",
+    "get_language",
     "hard_lookup",
+    "language",
     "leave_one_out",
     "masked_softmax",
     "nadaraya_watson",
@@ -84,8 +88,10 @@ __all__ = [
     "plot_curves",
     "plot_kernel_regression",
     "score_statistics",
+    "set_language",
     "show_heatmaps",
     "show_source",
+    "style",
     "target_function",
     "toy_regression_data",
     "train_nw",
