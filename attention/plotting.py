@@ -51,7 +51,7 @@ PLACEHOLDER = "No description has been provided for this image"
 MIN_DESCRIPTION = 20
 
 # The colour roles, as CSS custom properties with the light-scheme value as fallback.
-ROLES = ("INK", "MUTED", "FAINT", "PAPER", "PANEL", "QUERY", "KEY", "VALUE", "WEIGHT", "GREY")
+ROLES = tuple(name for name in vars(style) if name.isupper())
 CSS_VARS = {
     getattr(style, role).lower(): f"var(--attn-{role.lower()}, {getattr(style, role)})"
     for role in ROLES

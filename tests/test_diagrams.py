@@ -25,7 +25,6 @@ from attention.diagrams import draw
 from attention.diagrams.scoring_functions import padded_batch
 from attention.i18n import language
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DIAGRAMS: list[Callable[[], Figure]] = [getattr(diagrams, name) for name in diagrams.__all__]
 CHAPTERS = [
     "attention_cues",
@@ -107,16 +106,16 @@ def test_diagram(make: Callable[[], Figure], lang: str) -> None:
     with language(lang), warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph warns while rendering
         fig = make()
-        png = fig._repr_png_()
-        again = make()._repr_png_()
+        svg = fig.to_svg()
+        again = make().to_svg()
     assert plt.get_fignums() == before, "diagrams must not register figures with pyplot"
     assert isinstance(fig, Figure) and fig.axes
     width, height = fig.get_size_inches()
     assert width <= 7.5 and height <= 3.8
     assert fig.dpi == 100
     assert to_rgba(fig.get_facecolor()) == to_rgba(style.PAPER)
-    assert png.startswith(PNG_MAGIC) and len(png) > 1000
-    assert again == png, "the same diagram must render to the same bytes"
+    assert svg.startswith("<svg") and len(svg) > 1000
+    assert again == svg, "the same diagram must render to the same bytes"
     literal = {(kind, rgba) for kind, rgba in _colours(fig) if rgba[:3] not in ROLES}
     assert not literal, f"colours that are no role of attention.style: {sorted(literal)[:5]}"
 

@@ -243,7 +243,7 @@ def test_chinese_text_is_drawn_with_the_packaged_font() -> None:
     assert packaged == plotting.CJK_FONT and Path(packaged).is_file()
     prop = font_manager.FontProperties(family=plotting.CJK_FAMILY)
     assert font_manager.findfont(prop, fallback_to_default=False) == packaged
-    title = "注意力权重：查询与键（全角标点）"  # noqa: RUF001 (Chinese punctuation is drawn too)
+    title = "注意力权重：查询与键（全角标点）"
     fig = show_heatmaps(torch.eye(2), titles=[title]).describe(
         "一张带中文标题的热图, 用来检查中文字形来自随包安装的字体"
     )

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Arc, Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.patheffects import Normal, Stroke
 
-from attention.plotting import DPI, DisplayFigure
+from attention.plotting import CJK_FAMILY, DPI, DisplayFigure
 from attention.style import (
     FAINT,
     GREY,
@@ -46,7 +46,7 @@ SIZE = 8.5  # points: the diagrams' body text
 # Latin glyphs from matplotlib's default font; Chinese ones from the first CJK font matplotlib
 # knows (per-glyph fallback). The one place that chooses fonts for every diagram.
 LATIN_FONT = "DejaVu Sans"
-CJK_FONTS = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
+CJK_FONTS = (CJK_FAMILY,)  # the packaged font, registered by attention.plotting
 
 
 def fonts() -> list[str]:
