@@ -178,6 +178,8 @@ _SCROLLERS = (
     # Material's code blocks and mkdocstrings' signatures: their <code> scrolls.
     (re.compile(r'<div class="(?:language-[\w-]+ |doc-signature )?highlight"><pre[^>]*>'
                 r'<span></span><code(?=>)'), "code"),
+    # Source with line numbers (mkdocstrings' "Source code in ..."): its <code> scrolls.
+    (re.compile(r'<td class="code"><div><pre[^>]*><span></span><code(?=>)'), "code"),
     # Pygments HTML in a notebook output (show_source): the <pre> scrolls.
     (re.compile(r'<div class="highlight"><pre(?=>)(?!<span></span><code)'), "code"),
     (re.compile(r'<div class="jp-RenderedText jp-OutputArea-output"[^>]*>\s*<pre(?=>)'), "output"),
