@@ -4,7 +4,8 @@
     python benchmarks/reader.py [--site DIR]   # these rows alone (DIR: an already built site)
 
 Builds the site (`mkdocs build --strict`, the project's notebook cache) unless given one, serves
-it on 127.0.0.1 (port 8000, the default `site_url`, when free, so canonical links match), and
+it on 127.0.0.1 (port 8000, the default `site_url`, when free, so canonical links match), text
+gzip-compressed as GitHub Pages serves it, and
 runs `node_modules/.bin/lighthouse` (installed by `npm ci` from package-lock.json) against
 Debian's chromium on each chapter in both languages. Lighthouse simulates a mid-range phone on
 a slow 4G link. Scores are recorded, never asserted; the first-load byte budget is also a test
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
+import io
 import json
 import os
 import subprocess
@@ -35,14 +38,34 @@ BUDGET = 1_000_000  # bytes on first load, as tests/website/test_a11y.py
 TARGET = "perf ≥ 90, a11y, best practices, SEO 100; first load ≤ 1,000 kB"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
+class _Site(SimpleHTTPRequestHandler):
+    """Static files, text compressed with gzip as GitHub Pages serves it, quietly."""
+
     def log_message(self, *args) -> None:
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzipped and path.is_file() and path.suffix in _COMPRESSED):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+_COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt"}
 
 
 def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
     """A static server for the site on 127.0.0.1 (port 8000 if free); returns it and its origin."""
-    handler = functools.partial(_Quiet, directory=str(site))
+    handler = functools.partial(_Site, directory=str(site))
     try:
         server = ThreadingHTTPServer(("127.0.0.1", 8000), handler)
     except OSError:
@@ -74,7 +97,8 @@ def lighthouse(url: str) -> dict:
 
 
 def summarize(report: dict) -> dict:
-    """Scores (0-100), first-load bytes and requests, the paint timings, the failed audits."""
+    """Scores (0-100), first-load bytes (uncompressed) and requests, the paint timings, the
+    failed audits."""
     audits = report["audits"]
     scores = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
     requests = audits["network-requests"]["details"]["items"]
@@ -144,7 +168,10 @@ def reader_rows(row: Callable, site: Path | None = None) -> list:
                         f"{scores} · {s['bytes'] / 1000:,.0f} kB in {s['requests']} requests"
                         f" · FCP {s['fcp_s']:.1f} s · LCP {s['lcp_s']:.1f} s · CLS {s['cls']:.2f}"
                     )
-                    details = [f"TBT {s['tbt_ms']:.0f} ms; {s['transferred']:,} bytes transferred"]
+                    details = [
+                        f"TBT {s['tbt_ms']:.0f} ms; {s['transferred'] / 1000:,.0f} kB transferred"
+                        f" (gzip); load average {os.getloadavg()[0]:.1f}"
+                    ]
                     if s["failed"]:
                         details.append("audits below 0.9: " + ", ".join(s["failed"]))
                     rows.append(row(f"reader {path}", measured, TARGET, ok, details))
