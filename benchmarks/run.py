@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # everything: about 4 minutes on 2 CPU cores
     python benchmarks/run.py --only kernels  # just the two kernel rows (seconds)
+    python benchmarks/run.py --only reader   # Lighthouse and first-load bytes per chapter page
     python benchmarks/run.py --output benchmarks/README.md
 
 Build rows run `mkdocs build --strict` as subprocesses on a throw-away copy of the repository
@@ -458,7 +459,7 @@ def nw_row(n: int = 1000, m: int = 10_000) -> Row:
 # --------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=["builds", "kernels"], help="one group of rows")
+    parser.add_argument("--only", choices=["builds", "kernels", "reader"], help="one group of rows")
     parser.add_argument("--lazy-module", default="diagrams.py", help="imported by some chapters")
     parser.add_argument("--eager-module", default="masking.py", help="imported by all chapters")
     parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
@@ -480,6 +481,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shutil.rmtree(work, ignore_errors=True)
     if args.only in (None, "kernels"):
         rows += [dot_product_row(), nw_row()]
+    if args.only in (None, "reader"):  # Lighthouse and first-load bytes (benchmarks/reader.py)
+        sys.path.insert(0, str(Path(__file__).parent))
+        from reader import reader_rows
+
+        rows += reader_rows(Row)
 
     table = format_table(rows)
     details = "\n".join(
