@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # everything: about 6 minutes on 2 idle CPU cores
     python benchmarks/run.py --only serve    # the `mkdocs serve` loop rows
     python benchmarks/run.py --only kernels  # just the two kernel rows (seconds)
+    python benchmarks/run.py --only reader   # Lighthouse and first-load bytes per chapter page
     python benchmarks/run.py --output benchmarks/README.md
 
 Build rows run `mkdocs build --strict` as subprocesses on a throw-away copy of the repository
@@ -612,7 +613,9 @@ def exit_code(rows: Sequence[Row]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=["builds", "serve", "kernels"], help="one group of rows")
+    parser.add_argument(
+        "--only", choices=["builds", "serve", "kernels", "reader"], help="one group of rows"
+    )
     parser.add_argument("--lazy-module", default="diagrams.py", help="imported by some chapters")
     parser.add_argument("--eager-module", default="masking.py", help="imported by all chapters")
     parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
@@ -641,6 +644,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     if args.only in (None, "kernels"):
         rows += [dot_product_row(), nw_row()]
+    if args.only in (None, "reader"):  # Lighthouse and first-load bytes (benchmarks/reader.py)
+        sys.path.insert(0, str(Path(__file__).parent))
+        from reader import reader_rows
+
+        rows += reader_rows(Row)
 
     table = format_table(rows)
     details = "\n".join(

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,6 +16,7 @@ from matplotlib.figure import Figure
 
 import attention
 from attention import (
+    DisplayFigure,
     new_figure,
     plot_curves,
     plot_kernel_regression,
@@ -83,7 +86,7 @@ def test_plot_kernel_regression(device: torch.device) -> None:
     assert ax.get_xlim() == (0.0, 5.0) and ax.get_ylim() == (-1.0, 5.0)
     assert ax.get_title() == "NW"
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["Truth", "Gaussian", "Training data"]
+    assert labels == ["Truth", "Gaussian", "Training data"]  # English by default
     assert ax.get_lines()[1].get_linestyle() == "--"
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), prediction.detach().cpu().numpy())
 
@@ -96,7 +99,7 @@ def test_plot_kernel_regression_draws_into_a_given_axes() -> None:
     )
     assert returned is fig
     assert not axes[0].get_lines() and len(axes[1].get_lines()) == 3
-    assert axes[1].get_legend().get_texts()[1].get_text() == "Pred"
+    assert axes[1].get_legend().get_texts()[1].get_text() == "Prediction"
 
 
 def test_plot_curves(device: torch.device) -> None:
@@ -121,10 +124,10 @@ def test_plot_curves_length_mismatch() -> None:
         plot_curves([1, 2, 3], {"a": [1, 2, 3], "b": [1, 2]}, "x", "y")
 
 
-def test_new_figure_is_white_and_outside_pyplot() -> None:
+def test_new_figure_is_transparent_and_outside_pyplot() -> None:
     fig, axes = new_figure(2, 3, figsize=(6, 4), sharex=True)
     assert isinstance(fig, Figure) and axes.shape == (2, 3)
-    assert fig.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    assert fig.get_facecolor()[3] == 0.0  # the page's background shows through
     _, ax = new_figure()
     assert not isinstance(ax, np.ndarray)
 
@@ -158,6 +161,98 @@ def test_figures_are_deterministic() -> None:
     assert first[0] != first[1]
 
 
+def described_heatmap(text: str = "a heatmap of three weights per query") -> DisplayFigure:
+    return show_heatmaps(torch.softmax(torch.arange(12.0).reshape(3, 4), dim=-1)).describe(text)
+
+
+def test_figure_html_is_described_inline_svg_in_css_colours() -> None:
+    html = described_heatmap("weights <of> three queries & four keys")._repr_html_()
+    assert html.startswith('<figure class="attn-figure"><svg role="img" aria-label="weights ')
+    assert "&lt;of&gt; three queries &amp; four keys" in html  # escaped, in label and caption
+    assert html.count("weights &lt;of&gt;") == 2 and "<figcaption" in html
+    assert "var(--attn-ink, #2B2B2B)" in html  # text and axes follow the page's scheme
+    assert "<metadata>" not in html and "<?xml" not in html and "*{" not in html
+    assert "<text" not in html  # text is drawn as outlines: no font needed by the reader
+    assert not re.search(r"\d\.\d{3}", html.split("base64")[0])  # coordinates rounded
+    assert not hasattr(DisplayFigure, "_repr_png_")  # no second copy in the page or notebook
+
+
+def test_figure_html_is_deterministic_with_ids_unique_per_figure() -> None:
+    a, b = described_heatmap()._repr_html_(), described_heatmap()._repr_html_()
+    assert a == b
+    other = described_heatmap("the same heatmap, described differently")._repr_html_()
+    ids_a = set(re.findall(r'id="([^"]+)"', a))
+    ids_other = set(re.findall(r'id="([^"]+)"', other))
+    assert ids_a and not ids_a & ids_other, "two figures on one page share an element id"
+    for ref in re.findall(r'(?:url\(#|href="#)([^)"]+)', a):
+        assert ref in ids_a, f"reference to a missing id {ref}"
+
+
+@pytest.mark.parametrize(
+    "text", [None, "too short", "No description has been provided for this image", 42]
+)
+def test_a_figure_without_a_real_description_refuses_to_display(text) -> None:
+    fig = show_heatmaps(torch.eye(3))
+    if text is not None:
+        with pytest.raises(ValueError, match=r"^description: expected"):
+            fig.describe(text)
+        fig.description = text  # set behind describe's back: display still refuses
+    with pytest.raises(ValueError, match=r"^description: "):
+        fig._repr_html_()
+
+
+def test_describe_returns_the_figure() -> None:
+    fig = show_heatmaps(torch.eye(3))
+    assert fig.describe("an identity matrix of attention weights") is fig
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), float("-inf")])
+def test_show_heatmaps_rejects_non_finite_values(bad: float) -> None:
+    matrices = torch.rand(2, 3, 3)
+    matrices[1, 0, 2] = bad
+    with pytest.raises(ValueError, match=r"^matrices: expected finite values, got 1 inf or NaN"):
+        show_heatmaps(matrices)
+
+
+def test_heatmap_zero_is_transparent_and_the_colorbar_is_labelled() -> None:
+    fig = show_heatmaps(torch.tensor([[0.0, 1.0]]))
+    cmap = fig.axes[0].images[0].get_cmap()
+    assert cmap(0.0)[3] == 0.0 and cmap(1.0)[3] == 1.0  # zero weight reads as the background
+    assert fig.axes[-1].get_ylabel() == "weight"
+
+
+def test_default_labels_follow_the_figure_language() -> None:
+    data = toy_regression_data()
+    with attention.language("zh"):
+        heat = show_heatmaps(torch.eye(2))
+        fit = plot_kernel_regression(*data[2:], *data[:2], data.y_truth)
+    assert heat.axes[0].get_xlabel() == "键" and heat.axes[0].get_ylabel() == "查询"
+    assert heat.axes[-1].get_ylabel() == "权重"
+    labels = [t.get_text() for t in fit.axes[0].get_legend().get_texts()]
+    assert labels == ["真实值", "预测", "训练数据"]
+    assert show_heatmaps(torch.eye(2)).axes[0].get_xlabel() == "Keys"  # back to English
+
+
+def test_chinese_text_is_drawn_with_the_packaged_font() -> None:
+    import noto_cjk_sans_otc
+    from matplotlib import font_manager
+
+    from attention import plotting
+
+    packaged = str(noto_cjk_sans_otc.FONT_PATH)
+    assert packaged == plotting.CJK_FONT and Path(packaged).is_file()
+    prop = font_manager.FontProperties(family=plotting.CJK_FAMILY)
+    assert font_manager.findfont(prop, fallback_to_default=False) == packaged
+    title = "注意力权重：查询与键（全角标点）"
+    fig = show_heatmaps(torch.eye(2), titles=[title]).describe(
+        "一张带中文标题的热图, 用来检查中文字形来自随包安装的字体"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a warning
+        html = fig._repr_html_()
+    assert html.count("<path") > 20
+
+
 def test_every_public_name_is_importable() -> None:
     for name in attention.__all__:
         assert getattr(attention, name) is not None, name
@@ -176,3 +271,10 @@ def test_importing_the_math_does_not_load_matplotlib() -> None:
         "assert 'matplotlib.figure' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+def test_heatmap_colour_scales_start_at_zero() -> None:
+    weights = show_heatmaps(torch.tensor([[0.25, 0.75]]))
+    assert weights.axes[0].images[0].get_clim() == (0.0, 0.75)  # 0, not 0.25, is the background
+    signed = show_heatmaps(torch.tensor([[-0.5, 2.0]]), cmap="attention_diverging")
+    assert signed.axes[0].images[0].get_clim() == (-2.0, 2.0)  # centred: 0 is transparent

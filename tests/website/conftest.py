@@ -89,8 +89,12 @@ def page_soup(site: BuiltSite, lang: str, slug: str) -> BeautifulSoup:
 
 
 def figure_uris(page: BeautifulSoup) -> list[str]:
-    """The data URIs of the figures drawn by executed cells, in page order."""
-    return [img["src"] for img in page.select(".jp-OutputArea-output img[src^='data:image/']")]
+    """The figures drawn by executed cells, in page order: an image's data URI, or the markup
+    of an inline-SVG figure (``attention.plotting.DisplayFigure``)."""
+    figures = page.select(
+        ".jp-OutputArea-output img[src^='data:image/'], .jp-OutputArea-output figure.attn-figure"
+    )
+    return [el["src"] if el.name == "img" else str(el) for el in figures]
 
 
 def page_code_cells(page: BeautifulSoup) -> list[str]:
@@ -154,3 +158,8 @@ def site_server(built_site: BuiltSite):
     yield handler.origin
     server.shutdown()
     server.server_close()
+
+
+def page_figures(page: BeautifulSoup) -> list:
+    """The figures drawn by executed cells (``<figure class="attn-figure">``), in page order."""
+    return page.select(".jp-OutputArea-output figure.attn-figure")

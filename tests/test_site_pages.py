@@ -1,0 +1,101 @@
+"""The attention-pages plugin's pieces on small inputs (the built site is checked in
+tests/website/test_a11y.py and test_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from attention_site import pages
+
+
+def test_math_becomes_mathml_outside_code() -> None:
+    html = (
+        '<p>Inline $x_i &lt; 1$ and <span class="arithmatex">\\(\\sqrt{d}\\)</span>.</p>'
+        "<pre>cost: $5 and $6</pre><code>$y$</code>"
+        '<div class="highlight-ipynb"><span>$z$</span></div><p>$$\\frac{a}{b}$$</p>'
+    )
+    out = pages.render_math(html, "test.md")
+    assert out.count('<span class="katex">') == 3
+    assert '<span class="katex-display">' in out and 'display="block"' in out
+    assert "<mo>&lt;</mo>" in out  # the entity was TeX's "<"
+    assert "<pre>cost: $5 and $6</pre><code>$y$</code>" in out
+    assert "<span>$z$</span>" in out  # a notebook code cell is never math
+    assert "katex-html" not in out  # MathML only: no KaTeX CSS or fonts needed
+
+
+def test_invalid_tex_is_a_warning_naming_the_page(caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        out = pages.render_math("<p>$\\frac{a}$</p>", "en/broken.md")
+    assert "en/broken.md" in caplog.text and "invalid TeX" in caplog.text
+    assert "<math" not in out
+
+
+def test_an_unclosed_dollar_stays_text() -> None:
+    assert pages.render_math("<p>costs $5 today</p>", "x") == "<p>costs $5 today</p>"
+
+
+def test_search_text_has_no_tex_and_no_pilcrow() -> None:
+    text = pages.clean_search_text("Scores \\(\\mathrm{softmax}_i\\) and <code>$x$</code>¶")
+    assert "\\" not in text and "¶" not in text and "mathrm" not in text
+    assert "softmaxi" in text and "<code>$x$</code>" in text
+
+
+def test_scroll_boxes_get_a_keyboard_stop_and_a_name() -> None:
+    html = '<div class="highlight-ipynb hl-python"><pre><span>x</span></pre></div>'
+    zh = pages.mark_scrollers(html, "zh")
+    assert '<pre tabindex="0" role="group" aria-label="代码，可横向滚动">' in zh  # noqa: RUF001
+
+
+def test_search_index_is_split_by_language(tmp_path) -> None:
+    docs = [
+        {"location": "", "title": "Home¶", "text": "$x$"},
+        {"location": "glossary/", "title": "Glossary", "text": ""},
+        {"location": "zh/", "title": "首页", "text": ""},
+    ]
+    index = {"config": {"lang": ["en", "zh"], "separator": " "}, "docs": docs}
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
+    assert pages.split_search_index(tmp_path, "en", ["en", "zh"]) == {"en": 2, "zh": 1}
+    en = json.loads((tmp_path / "search" / "search_index.json").read_text())
+    zh = json.loads((tmp_path / "zh" / "search" / "search_index.json").read_text())
+    assert [d["location"] for d in en["docs"]] == ["", "glossary/"]
+    assert en["docs"][0]["title"] == "Home" and en["docs"][0]["text"] == "x"
+    assert en["config"]["lang"] == ["en"] and zh["config"]["lang"] == ["en", "zh"]
+    assert [d["location"] for d in zh["docs"]] == ["zh/"]
+
+
+@pytest.mark.parametrize(
+    ("css", "kept"),
+    [
+        (".used{color:red}", True),
+        (".unused{color:red}", False),
+        (".used,.unused{color:red}", True),
+        (".wrapper :root{color:red}", False),  # nbconvert's scoping: never matches
+        (".used:not(.unused){color:red}", True),
+        ("#here{color:red}", True),
+        ("[data-theme=dark] .used{color:red}", False),
+        ("@media (min-width:1px){.unused{color:red}}", False),
+    ],
+)
+def test_purge_keeps_only_rules_a_page_can_match(css, kept) -> None:
+    used = pages.used_names(['<div class="used wrapper" id="here"></div>'])
+    assert bool(pages.purge_css(css, used).strip()) is kept
+
+
+def test_purge_drops_custom_properties_nobody_reads() -> None:
+    used = pages.used_names(['<div class="a"></div>'])
+    css = ".a{--read:var(--chain);--chain:1px;--unread:2px;margin:var(--read)}"
+    out = pages.purge_css(css, used)
+    assert "--read" in out and "--chain" in out and "--unread" not in out
+    assert "--unread" in pages.purge_css(css, used, elsewhere="p{width:var(--unread)}")
+
+
+def test_a_header_cell_of_only_math_is_named() -> None:
+    table = "<table><tr><th>kernel</th><th>$K(u)$</th><th></th></tr></table>"
+    page = pages.render_math(f"<body>{table}</body>", "x")
+    out = pages.finish_page(page, lang="en", prefix="", where="x")
+    assert '<math aria-label="K(u)" xmlns=' in out
+    assert "<th>kernel</th>" in out and "<td></td>" in out  # an empty header is a data cell
