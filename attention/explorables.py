@@ -123,6 +123,13 @@ def _chart(layers: list[Any], height: int, params: list[Any], data: dict[str, An
     )
 
 
+def _slider(name: str, value: float, low: float, high: float, step: float, label: str) -> Any:
+    """A parameter bound to a labelled range input (a real <input type=range>)."""
+    alt = _alt()
+    bind = alt.binding_range(min=low, max=high, step=step, name=label)
+    return alt.param(name=name, value=value, bind=bind)
+
+
 def _data(name: str) -> Any:
     return _alt().Data(name=name)
 
@@ -210,11 +217,7 @@ def nadaraya_watson_explorable(
     d = nadaraya_watson_data(kernels, widths, seed)
     keys = json.dumps([p["x"] for p in d["points"]])
     inputs = json.dumps([p["x"] for p in d["truth"]])
-    query = alt.param(
-        name="query",
-        value=2.4,
-        bind=alt.binding_range(min=0, max=4.8, step=0.2, name=pick("Query x ", "查询 x ")),
-    )
+    query = _slider("query", 2.4, 0, 4.8, 0.2, pick("Query x ", "查询 x "))
     kernel = alt.param(
         name="kernel",
         value=kernels[0],
@@ -365,11 +368,7 @@ def masking_explorable(n_keys: int = 8, seed: int = 0) -> Explorable:
     """
     alt = _alt()
     d = masking_data(n_keys, seed)
-    length = alt.param(
-        name="valid_len",
-        value=n_keys // 2,
-        bind=alt.binding_range(min=0, max=n_keys, step=1, name=pick("Valid length ", "有效长度 ")),
-    )
+    length = _slider("valid_len", n_keys // 2, 0, n_keys, 1, pick("Valid length ", "有效长度 "))
     x = alt.X("i:O", title=pick("key position", "键的位置"), axis=alt.Axis(labelAngle=0))
     padding = (
         alt.Chart(_data("keys"))
@@ -512,16 +511,10 @@ def cat_on_mat_explorable(scales: tuple[float, ...] = CAT_SCALES) -> Explorable:
         ),
     )
     step = grid[1] - grid[0] if len(grid) > 1 else 1.0
-    sharpness = alt.param(
-        name="sharpness",
-        value=1.0 if 1.0 in grid else grid[0],
-        bind=alt.binding_range(
-            min=grid[0],
-            max=grid[-1],
-            step=step,
-            name=pick("Sharpness (score factor) ", "锐度（分数系数）"),
-        ),
-    )
+    label = pick("Sharpness (score factor) ", "锐度（分数系数）")
+    start = 1.0 if 1.0 in grid else grid[0]
+    sharpness = _slider("sharpness", start, grid[0], grid[-1], step, label)
+
     chosen = "abs(datum.t - sharpness) < 1e-6"
     words = "[" + ",".join(json.dumps(t) for t in tokens) + "]"
     rows = alt.Chart(_data("weights")).transform_filter(f"datum.q == query && {chosen}")
@@ -617,18 +610,8 @@ def positional_encoding_explorable(num_hiddens: int = 32, max_len: int = 64) -> 
     """
     alt = _alt()
     d = positional_encoding_data(num_hiddens, max_len)
-    pair = alt.param(
-        name="pair",
-        value=2,
-        bind=alt.binding_range(
-            min=0, max=num_hiddens // 2 - 1, step=1, name=pick("Column pair j ", "列对 j ")
-        ),
-    )
-    position = alt.param(
-        name="position",
-        value=10,
-        bind=alt.binding_range(min=0, max=max_len - 1, step=1, name=pick("Position i ", "位置 i ")),
-    )
+    pair = _slider("pair", 2, 0, num_hiddens // 2 - 1, 1, pick("Column pair j ", "列对 j "))
+    position = _slider("position", 10, 0, max_len - 1, 1, pick("Position i ", "位置 i "))
     sin_label = pick("sin column 2j", "sin 列 2j")
     cos_label = pick("cos column 2j+1", "cos 列 2j+1")
     rows = (
