@@ -8,7 +8,7 @@ tests check. Nothing is recomputed in JavaScript.
 
 An ``Explorable`` displays as
 
-* ``text/html`` on the site: the spec in a ``.attn-explorable`` container with a text
+* ``text/html`` on the site: a ``.attn-explorable`` figure holding the spec and a text
   description; ``docs/assets/javascripts/explorables.js`` draws it with the vega scripts the
   site ships (loaded only on pages that have an explorable);
 * ``application/vnd.vegalite.v6+json`` in Jupyter, which draws the same chart itself.
@@ -57,9 +57,14 @@ class Explorable:
         return json.dumps(self.spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def to_html(self) -> str:
-        """The site's HTML: a container that ``explorables.js`` fills with the chart."""
-        # "</" cannot end the <script> early once escaped; JSON.parse reads "<\/" as "</".
-        spec = self.to_json().replace("</", "<\\/")
+        """The site's HTML: a figure that ``explorables.js`` fills with the chart.
+
+        The spec is handed over by a one-line script that stores it on the figure. Not as a
+        ``<script type="application/json">``: Material's instant navigation re-runs every
+        script of a new page as JavaScript, without its type, and JSON alone is not a valid
+        script. ``<`` is written ``\\u003c``, so nothing inside can end the script early.
+        """
+        spec = self.to_json().replace("<", "\\u003c")
         desc_id = f"attn-explorable-{self.name}-desc"
         return (
             f'<figure class="attn-explorable" id="attn-explorable-{self.name}" '
@@ -67,7 +72,7 @@ class Explorable:
             f'<div class="attn-explorable-chart"></div>'
             f'<figcaption class="attn-explorable-desc" id="{desc_id}">'
             f"{html.escape(self.description)}</figcaption>"
-            f'<script type="application/json" class="attn-explorable-spec">{spec}</script>'
+            f"<script>document.currentScript.parentElement.attnSpec = {spec};</script>"
             "</figure>"
         )
 

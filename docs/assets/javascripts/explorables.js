@@ -1,7 +1,7 @@
 // Draw the explorables (attention/explorables.py): each `.attn-explorable` figure holds a
 // Vega-Lite spec computed at build time. The vega scripts (~830 KB) are shipped in
-// assets/vega/ and loaded only when a page has an explorable, on first need. Material's instant
-// navigation does not re-run scripts inside the page, so this runs on every `document$` event.
+// assets/vega/ and loaded only when an explorable comes near the screen. Material's instant
+// navigation does not re-run this file, so it acts on every `document$` event (a new page).
 (() => {
   // assets/javascripts/explorables.js -> assets/vega/, whatever the page's depth.
   const vegaBase = new URL("../vega/", document.currentScript.src).href;
@@ -51,10 +51,13 @@
   };
 
   const render = async (figure) => {
-    const specNode = figure.querySelector("script.attn-explorable-spec");
+    // The figure's own inline script stored the spec on it (attention/explorables.py).
     const target = figure.querySelector(".attn-explorable-chart");
-    if (!specNode || !target) return;
-    const spec = JSON.parse(specNode.textContent);
+    if (!figure.attnSpec || !target) {
+      console.error(`explorables: ${figure.id} has no chart spec`);
+      return;
+    }
+    const spec = structuredClone(figure.attnSpec);
     const previous = figure.attnView;
     if (previous) {
       // Re-drawn for a new colour scheme: keep the reader's settings.
@@ -78,9 +81,22 @@
       .then(() => Promise.all([...figures].map(render)))
       .catch((error) => console.error(error));
 
+  // Load and draw a chart only when it comes near the screen: a reader who never scrolls
+  // that far never downloads the vega scripts, and the page's first load stays light.
+  let watcher = null;
   document$.subscribe(() => {
+    if (watcher) watcher.disconnect();
     const figures = document.querySelectorAll(".attn-explorable");
-    if (figures.length) renderAll(figures);
+    if (!figures.length) return;
+    watcher = new IntersectionObserver(
+      (entries) => {
+        const near = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
+        near.forEach((figure) => watcher.unobserve(figure));
+        if (near.length) renderAll(near);
+      },
+      { rootMargin: "600px 0px" }
+    );
+    figures.forEach((figure) => watcher.observe(figure));
   });
 
   // Material switches schemes by setting data-md-color-scheme on <body>: redraw in its colours.
