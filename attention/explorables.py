@@ -392,7 +392,12 @@ def masking_explorable(n_keys: int = 8, seed: int = 0) -> Explorable:
         )
     )
     weights = bars.mark_bar(color=style.WEIGHT, width={"band": 0.5})
-    labels = bars.mark_text(dy=-7, fontSize=11).encode(text=alt.Text("w:Q", format=".2f"))
+    # Padding reads "0": exactly zero, and short enough not to overlap on a phone.
+    labels = (
+        bars.transform_calculate(label="datum.i < valid_len ? format(datum.w, '.2f') : '0'")
+        .mark_text(dy=-7, fontSize=11)
+        .encode(text="label:N")
+    )
     scores = (
         alt.Chart(_data("keys"))
         .mark_point(color=style.KEY, filled=True, size=70, shape="diamond")
