@@ -158,8 +158,8 @@ def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_screenshots(browser: Browser, site_server: str, lang) -> None:  # noqa: F811
-    """Every explorable in both schemes at both sizes, for a person to look at; at 390 px no
-    chart is wider than the page."""
+    """Every explorable in both schemes at both sizes, for a person to look at; each chart is
+    as wide as the text column and no wider than the page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         for size in VIEWPORTS:
@@ -177,6 +177,11 @@ def test_screenshots(browser: Browser, site_server: str, lang) -> None:  # noqa:
                         width = VIEWPORTS[size][0]
                         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
                             f"{name} at {size}: chart box {box} wider than the page"
+                        )
+                        text = page.locator("article").bounding_box()
+                        assert box["width"] > 0.8 * text["width"], (
+                            f"{name} at {size}: chart {box['width']} px wide in a text column "
+                            f"of {text['width']} px"
                         )
                 assert not tab.errors, tab.errors
             finally:
