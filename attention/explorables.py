@@ -101,6 +101,12 @@ def _round(values: torch.Tensor | list[float]) -> list[float]:
     return [round(v, DIGITS) + 0.0 for v in values]
 
 
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 80 characters: error messages stay short for any input."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _check_grid(name: str, values: Any, low: float, high: float | None = None) -> list[float]:
     """A non-empty list of finite numbers in ``[low, high]``, else ValueError naming ``name``."""
     try:
@@ -111,7 +117,7 @@ def _check_grid(name: str, values: Any, low: float, high: float | None = None) -
     if not ok:
         bound = f"[{low}, {high}]" if high is not None else f">= {low}"
         raise ValueError(
-            f"{name}: expected a non-empty sequence of numbers {bound}, got {values!r}"
+            f"{name}: expected a non-empty sequence of numbers {bound}, got {_short(values)}"
         )
     return grid
 
@@ -174,10 +180,10 @@ def nadaraya_watson_data(
         ValueError: An unknown kernel or a width that is not a positive number.
     """
     if not kernels or any(k not in KERNELS for k in kernels):
-        raise ValueError(f"kernels: expected names from {list(KERNELS)}, got {kernels!r}")
+        raise ValueError(f"kernels: expected names from {list(KERNELS)}, got {_short(kernels)}")
     grid = _check_grid("widths", widths, 0.0)
     if 0.0 in grid:
-        raise ValueError(f"widths: expected positive numbers, got {widths!r}")
+        raise ValueError(f"widths: expected positive numbers, got {_short(widths)}")
     data = toy_regression_data(n_train=50, noise=0.5, seed=seed)
     x_train, y_train, x_test, y_truth = data
     queries = x_test[::2]  # 25 slider positions
@@ -337,7 +343,7 @@ def masking_data(n_keys: int = 8, seed: int = 0) -> dict[str, list[dict[str, Any
         ValueError: ``n_keys`` not an integer in ``[1, 64]``.
     """
     if isinstance(n_keys, bool) or not isinstance(n_keys, int) or not 1 <= n_keys <= 64:
-        raise ValueError(f"n_keys: expected an integer in [1, 64], got {n_keys!r}")
+        raise ValueError(f"n_keys: expected an integer in [1, 64], got {_short(n_keys)}")
     generator = torch.Generator().manual_seed(seed)
     scores = torch.randn(1, 1, n_keys, generator=generator)  # (batch, n_queries, n_keys)
     values = torch.randn(n_keys, generator=generator)
@@ -507,7 +513,7 @@ def cat_on_mat_explorable(scales: tuple[float, ...] = CAT_SCALES) -> Explorable:
     grid = _check_grid("scales", scales, 0.0)
     steps = [b - a for a, b in itertools.pairwise(grid)]
     if any(abs(step - steps[0]) > 1e-9 or step <= 0 for step in steps):
-        raise ValueError(f"scales: expected evenly spaced increasing numbers, got {scales!r}")
+        raise ValueError(f"scales: expected evenly spaced increasing numbers, got {_short(scales)}")
     options = ["q_on", *[str(i) for i in range(len(tokens))]]
     option_labels = [
         pick("“on”: the hand-made query", "“on”：手工设计的查询"),
@@ -591,9 +597,9 @@ def positional_encoding_data(num_hiddens: int = 32, max_len: int = 64) -> dict[s
         ("max_len", max_len, 2, 1000),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{name}: expected an integer in [{low}, {high}], got {value!r}")
+            raise ValueError(f"{name}: expected an integer in [{low}, {high}], got {_short(value)}")
     if num_hiddens % 2:
-        raise ValueError(f"num_hiddens: expected an even number, got {num_hiddens!r}")
+        raise ValueError(f"num_hiddens: expected an even number, got {_short(num_hiddens)}")
     P = PositionalEncoding(num_hiddens, max_len=max_len).P[0]  # (max_len, num_hiddens)
     return {
         "pairs": [
@@ -683,4 +689,149 @@ def positional_encoding_explorable(num_hiddens: int = 32, max_len: int = 64) -> 
             "振荡快（周期约 6 个位置），编号大的慢，所以每个位置都有自己独特的一组值。",
         ),
         "positional-encoding",
+    )
+
+
+# --------------------------------------------------------------------------- attention cues
+POOL_WIDTHS = (0.25, 0.5, 1.0, 2.0)
+
+
+def attention_pooling_data(
+    values: torch.Tensor | list[float], widths: tuple[float, ...] = POOL_WIDTHS
+) -> dict[str, Any]:
+    """The numbers behind ``attention_pooling_explorable``, from ``attention.nadaraya_watson``.
+
+    The keys are the positions ``0 .. m-1`` of ``values`` (a row of pixels); the queries run
+    from 0 to ``m - 1`` in steps of 0.1.
+
+    Returns:
+        ``{"values": [{i, v}], "max": max(values), "rows": [{q, h, w, o}]}`` (``w``: the
+        weights of query ``q`` at width ``h`` over the keys, ``o``: its output), rounded to
+        ``DIGITS`` decimals.
+
+    Raises:
+        ValueError: ``values`` not 1-D with 2 to 16 finite numbers, or a width not positive.
+    """
+    row = torch.as_tensor(values, dtype=torch.float32).detach().cpu()
+    if row.ndim != 1 or not 2 <= row.numel() <= 16 or not torch.isfinite(row).all():
+        raise ValueError(f"values: expected 2 to 16 finite numbers in a row, got {_short(values)}")
+    grid = _check_grid("widths", widths, 0.0)
+    if 0.0 in grid:
+        raise ValueError(f"widths: expected positive numbers, got {_short(widths)}")
+    keys = torch.arange(row.numel(), dtype=torch.float32)
+    queries = torch.arange(0, 10 * (row.numel() - 1) + 1) / 10  # 0, 0.1, ..., m - 1
+    rows = []
+    for width in grid:
+        outputs, weights = nadaraya_watson(queries, keys, row, width=width)
+        rows += [
+            {"q": q, "h": width, "w": _round(w), "o": o}
+            for q, w, o in zip(_round(queries), weights, _round(outputs), strict=True)
+        ]
+    return {
+        "values": [{"i": i, "v": v} for i, v in enumerate(_round(row))],
+        "max": round(row.max().item(), DIGITS),
+        "rows": rows,
+    }
+
+
+def attention_pooling_explorable(
+    values: torch.Tensor | list[float], widths: tuple[float, ...] = POOL_WIDTHS
+) -> Explorable:
+    """Max pooling against attention pooling over a row of pixels: a query slider and a width.
+
+    Args:
+        values: The row's values (brightness), one per position; its positions are the keys.
+        widths: Kernel widths offered in the menu, each ``> 0``.
+
+    Returns:
+        An ``Explorable``.
+    """
+    alt = _alt()
+    d = attention_pooling_data(values, widths)
+    m = len(d["values"])
+    query = _slider("query", 0.0, 0, m - 1, 0.1, pick("Query position q ", "查询位置 q "))
+    width = alt.param(
+        name="bandwidth",  # not "width": Vega's name for the chart's width
+        value=0.5 if 0.5 in widths else widths[0],
+        bind=alt.binding_select(options=list(widths), name=pick("Width ", "宽度 ")),
+    )
+    chosen = "datum.h == bandwidth && abs(datum.q - query) < 0.01"
+    top = max(d["max"], 1.0) * 1.15
+    x = alt.X(
+        "x:Q",
+        title=pick("key: pixel position", "键：像素位置"),
+        scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False),
+        axis=alt.Axis(values=list(range(m)), format="d"),
+    )
+    value_y = alt.Y(
+        "v:Q", title=pick("value: brightness", "值：亮度"), scale=alt.Scale(domain=[0, top])
+    )
+    pixels = (
+        alt.Chart(_data("values"))
+        .transform_calculate(x="datum.i - 0.3", x2="datum.i + 0.3")
+        .mark_rect(color=style.VALUE, opacity=0.35)
+        .encode(x=x, x2="x2:Q", y=value_y, y2=alt.datum(0))
+    )
+    selected = alt.Chart(_data("rows")).transform_filter(chosen)
+    output = selected.mark_rule(color=style.QUERY, strokeWidth=2.5).encode(
+        y=alt.Y("o:Q", scale=alt.Scale(domain=[0, top]))
+    )
+    maximum = (
+        alt.Chart(_data("one"))
+        .transform_calculate(v=str(d["max"]))
+        .mark_rule(color=style.GREY, strokeDash=[5, 4])
+        .encode(y=alt.Y("v:Q", scale=alt.Scale(domain=[0, top])))
+    )
+    rule = (
+        alt.Chart(_data("one"))
+        .transform_calculate(x="query")
+        .mark_rule(color=style.QUERY, strokeDash=[2, 2])
+        .encode(x=x)
+    )
+    label = (
+        selected.transform_calculate(
+            text=(
+                f"['{pick('attention pooling', '注意力汇聚')} ' + format(datum.o, '.2f'), "
+                f"'{pick('max pooling', '最大汇聚')} {d['max']:g}']"
+            )
+        )
+        .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=12, lineHeight=16)
+        .encode(x=alt.value(0), y=alt.value(0), text="text:N")
+    )
+    weights = (
+        selected.transform_calculate(x=f"sequence({m})")
+        .transform_flatten(["w", "x"])
+        .transform_calculate(x1="datum.x - 0.1", x2="datum.x + 0.1")
+        .mark_rect(color=style.WEIGHT)
+        .encode(
+            x=alt.X("x1:Q", scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False)),
+            x2="x2:Q",
+            y=alt.Y(
+                "w:Q",
+                title=pick("attention weight", "注意力权重"),
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(orient="right"),
+            ),
+            y2=alt.datum(0),
+        )
+    )
+    chart = _chart(
+        [alt.layer(pixels, maximum, output, rule, label), weights],
+        240,
+        [query, width],
+        {"values": d["values"], "rows": d["rows"], "one": [{}]},
+    ).resolve_scale(y="independent")
+    return Explorable(
+        _spec(chart),
+        pick(
+            f"Interactive chart: a row of {m} pixels, whose positions are the keys and whose "
+            "brightness (green bars) are the values. A slider moves the query q along the row "
+            "and a menu sets the kernel width. Red bars are the query's attention weights; the "
+            "orange line is attention pooling's output, the dashed grey line max pooling's, "
+            "which stays the same whatever the query.",
+            f"交互图：一行 {m} 个像素，位置是键，亮度（绿色竖条）是值。滑块沿这一行移动查询 q，"
+            "菜单设置核的宽度。红色竖条是该查询的注意力权重；橙色横线是注意力汇聚的输出，"
+            "灰色虚线是最大汇聚的输出，它与查询无关，始终不变。",
+        ),
+        "attention-pooling",
     )

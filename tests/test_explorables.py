@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -102,8 +103,21 @@ def test_positional_encoding_data_is_the_module_buffer(j) -> None:
     assert pair["omega"] == pytest.approx(10000 ** (-2 * j / 32), rel=1e-3)
 
 
+@pytest.mark.parametrize(("q", "width"), [(0.0, 0.5), (2.0, 0.5), (1.3, 2.0), (3.0, 0.25)])
+def test_attention_pooling_data_is_nadaraya_watson(q, width) -> None:
+    row = torch.tensor([9.0, 3.0, 1.0, 8.0])
+    d = explorables.attention_pooling_data(row)
+    out, w = attention.nadaraya_watson(torch.tensor([q]), torch.arange(4.0), row, width=width)
+    got = next(r for r in d["rows"] if (r["q"], r["h"]) == (q, width))
+    assert close(got["w"], w[0])
+    assert got["o"] == pytest.approx(out.item(), abs=TOL)
+    assert d["max"] == 9.0
+    assert sorted({r["q"] for r in d["rows"]}) == [round(0.1 * i, 3) for i in range(31)]
+
+
 # --------------------------------------------------------------------------- the objects
 MAKERS = [
+    functools.partial(explorables.attention_pooling_explorable, [9.0, 3.0, 1.0, 8.0]),
     explorables.nadaraya_watson_explorable,
     explorables.masking_explorable,
     explorables.cat_on_mat_explorable,
@@ -168,6 +182,12 @@ def test_words_follow_the_language(make) -> None:
         (lambda: explorables.positional_encoding_data(num_hiddens=31), "num_hiddens"),
         (lambda: explorables.positional_encoding_explorable(max_len=1), "max_len"),
         (lambda: explorables.positional_encoding_data(num_hiddens=True), "num_hiddens"),
+        (lambda: explorables.attention_pooling_data([1.0]), "values"),
+        (lambda: explorables.attention_pooling_data(torch.ones(10_000)), "values"),
+        (lambda: explorables.cat_on_mat_data(scales=[-1.0] * 10_000), "scales"),
+        (lambda: explorables.attention_pooling_data([[1.0, 2.0]]), "values"),
+        (lambda: explorables.attention_pooling_data([1.0, float("inf")]), "values"),
+        (lambda: explorables.attention_pooling_explorable([1.0, 2.0], widths=(-1,)), "widths"),
     ],
 )
 def test_bad_arguments_name_themselves(call, name) -> None:

@@ -21,6 +21,7 @@ from .test_browser import SCREENSHOTS, TIMEOUT_MS, browser  # noqa: F401
 
 # Chapter -> the names of its explorables (attention/explorables.py), in page order.
 EXPLORABLES = {
+    "attention-cues": ["attention-pooling"],
     "nadaraya-watson": ["nadaraya-watson"],
     "scoring-functions": ["masking"],
     "queries-keys-values": ["cat-on-mat"],
@@ -106,7 +107,7 @@ def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, l
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pages_without_explorables_do_not_load_vega(tab: Tab, site_server: str, lang) -> None:
-    for slug in ("", "attention-cues", "glossary"):
+    for slug in ("", "glossary", "reference"):
         tab.open(site_server + page_url(lang, slug))
     vega = [url for url in tab.requests if VEGA in url]
     assert not vega, f"vega loaded on pages without explorables: {vega}"
