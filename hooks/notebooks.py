@@ -428,13 +428,26 @@ def _render(ipynb: str, name: str, lang: str, args, kwargs) -> tuple[str, list[s
     return html.replace("</h1>", "</h1>" + link, 1), css
 
 
+def _for_jupyter(nb: nbformat.NotebookNode) -> str:
+    """The downloadable notebook. An output that carries a Vega-Lite chart (an explorable)
+    drops its text/html, the site's container, which needs the site's scripts: JupyterLab
+    ranks HTML above its Vega renderer, so it would show that container, empty."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if any(mime.startswith("application/vnd.vegalite.") for mime in data):
+                data.pop("text/html", None)
+    return jupytext.writes(nb, fmt="ipynb")
+
+
 def _nb2html(nb_path: str, *args, **kwargs) -> str:
     """Wrap mkdocs-jupyter's converter: execute through our cache, render through another."""
     kwargs["execute"] = False
     nb = _executed_notebook(nb_path, kwargs.get("kernel_name", ""))
     lang, name = _lang_and_slug(nb_path)
     ipynb = jupytext.writes(nb, fmt="ipynb")
-    _state["downloads"][str(Path(nb_path).resolve())] = (f"{name}.ipynb", ipynb)
+    _state["downloads"][str(Path(nb_path).resolve())] = (f"{name}.ipynb", _for_jupyter(nb))
     render = _state["cache_dir"] / "render"
     entry = render / f"{_render_key({'nb': ipynb, 'page': [lang, name, args, kwargs]})}.json"
     cached = _read_json(entry)
