@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (the Chinese strings use full-width punctuation on purpose)
 """Explorables: charts a reader can play with, computed by this package at build time.
 
 Each function here runs the package's own code for every value of a small grid of slider
