@@ -53,8 +53,8 @@ _CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 LABELS = {
     "en": {"code": "Code (scrolls sideways)", "output": "Output (scrolls sideways)",
            "math": "Equation (scrolls sideways)", "search": "Search"},
-    "zh": {"code": "代码，可横向滚动", "output": "输出，可横向滚动",  # noqa: RUF001
-           "math": "公式，可横向滚动", "search": "搜索"},  # noqa: RUF001
+    "zh": {"code": "代码，可横向滚动", "output": "输出，可横向滚动",
+           "math": "公式，可横向滚动", "search": "搜索"},
 }  # fmt: skip
 
 

@@ -46,7 +46,7 @@ def test_search_text_has_no_tex_and_no_pilcrow() -> None:
 def test_scroll_boxes_get_a_keyboard_stop_and_a_name() -> None:
     html = '<div class="highlight-ipynb hl-python"><pre><span>x</span></pre></div>'
     zh = pages.mark_scrollers(html, "zh")
-    assert '<pre tabindex="0" role="group" aria-label="代码，可横向滚动">' in zh  # noqa: RUF001
+    assert '<pre tabindex="0" role="group" aria-label="代码，可横向滚动">' in zh
 
 
 def test_search_index_is_split_by_language(tmp_path) -> None:

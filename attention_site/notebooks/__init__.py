@@ -16,7 +16,8 @@ Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``)
 * **renders** with mkdocs-jupyter's converter (used as a library, nothing patched), cached on the
   executed notebook (``<cache>/render/``), then gives headings the ``toc`` extension's Unicode
   ids, moves the JupyterLab CSS to one shared ``assets/stylesheets/jupyter.css`` and links the
-  executed notebook (``<slug>.ipynb``, written next to the page) for download.
+  executed notebook (``<slug>.ipynb``, written next to the page; explorables keep only their
+  Vega-Lite output there) for download.
 * **keeps ``mkdocs serve`` quick and right**: it watches the package; compiled theme templates
   are kept across rebuilds (`serve.SharedBytecode`); under ``mkdocs serve --dirty`` a package
   edit re-renders exactly the pages it changed (`NotebooksPlugin.invalidate`).
@@ -164,10 +165,11 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             return html
         path = Path(page.file.abs_src_path)
         lang, name = self.lang_and_name(path)
-        ipynb = jupytext.writes(self.executed(path), fmt="ipynb")
+        nb = self.executed(path)
+        ipynb = jupytext.writes(nb, fmt="ipynb")
         download = Path(page.file.abs_dest_path).with_name(f"{name}.ipynb")
         download.parent.mkdir(parents=True, exist_ok=True)
-        download.write_text(ipynb, encoding="utf-8")
+        download.write_text(rendering.for_download(nb), encoding="utf-8")
         html, css = self.rendered(ipynb, name, lang)
         rendering.collect_css(self.css, css)
         return html

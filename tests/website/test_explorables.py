@@ -1,0 +1,189 @@
+"""The explorables in a real browser (chromium via Playwright), both languages, served offline.
+
+Each explorable draws a chart with marks; its sliders are labelled form controls, and moving
+one from the keyboard changes the chart; nothing is requested from another host and nothing is
+logged as an error; the vega scripts are loaded only on pages that have an explorable, only once
+one comes near the screen, also after instant navigation. Screenshots of every explorable (light
+and dark, desktop and 390 px) land in results/screenshots/explorable-*.png for a person to see.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from .conftest import LANGUAGES, page_url
+
+# `browser`: test_browser's fixture (one chromium per module), shared rather than written again.
+from .test_browser import SCREENSHOTS, TIMEOUT_MS, browser  # noqa: F401
+
+# Chapter -> the names of its explorables (attention/explorables.py), in page order.
+EXPLORABLES = {
+    "attention-cues": ["attention-pooling"],
+    "nadaraya-watson": ["nadaraya-watson"],
+    "scoring-functions": ["masking"],
+    "queries-keys-values": ["cat-on-mat"],
+    "self-attention": ["positional-encoding"],
+}
+VEGA = "/assets/vega/"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+class Tab:
+    """One page in a fresh browser context that records requests and console errors."""
+
+    def __init__(self, browser: Browser, scheme: str = "light", size: str = "desktop") -> None:  # noqa: F811
+        width, height = VIEWPORTS[size]
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, color_scheme=scheme
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda err: self.errors.append(f"uncaught: {err}"))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def open(self, url: str) -> Page:
+        response = self.page.goto(url, wait_until="networkidle")
+        assert response is not None and response.status == 200, f"{url}: {response}"
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def rendered(page: Page, name: str):
+    """The explorable's figure, scrolled to (charts are drawn near the screen only), once its
+    chart is drawn (an SVG holding marks)."""
+    figure = page.locator(f"#attn-explorable-{name}")
+    figure.scroll_into_view_if_needed()
+    figure.locator(".attn-explorable-chart svg g[class*='mark-']").first.wait_for()
+    return figure
+
+
+@pytest.fixture
+def tab(browser: Browser):  # noqa: F811
+    tab = Tab(browser)
+    yield tab
+    tab.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", list(EXPLORABLES))
+def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, lang, slug) -> None:
+    page = tab.open(site_server + page_url(lang, slug))
+    for name in EXPLORABLES[slug]:
+        figure = rendered(page, name)
+        marks = figure.locator("svg g[class*='mark-'] > *").count()
+        assert marks > 5, f"/{lang}/{slug} {name}: only {marks} marks drawn"
+        assert figure.get_attribute("lang") == lang
+        description = figure.locator(".attn-explorable-desc").inner_text()
+        assert len(description) > 50 and bool(CJK.search(description)) == (lang == "zh")
+        sliders = figure.locator(".vega-bind input[type=range]")
+        assert sliders.count() >= 1, f"/{lang}/{slug} {name}: no slider"
+        for control in figure.locator(".vega-bind input, .vega-bind select").all():
+            label = control.evaluate("el => [...el.labels].map(l => l.innerText).join(' ')")
+            assert label.strip(), f"/{lang}/{slug} {name}: a control without a label"
+            assert bool(CJK.search(label)) == (lang == "zh"), f"{name}: label {label!r}"
+        chart = figure.locator(".attn-explorable-chart svg")
+        before = chart.screenshot()
+        slider = sliders.first
+        value = slider.input_value()
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)
+        assert slider.input_value() != value, f"{name}: ArrowRight did not move the slider"
+        assert chart.screenshot() != before, f"/{lang}/{slug} {name}: the chart did not change"
+    assert any(VEGA in url for url in tab.requests)
+    elsewhere = [u for u in tab.requests if not u.startswith((site_server + "/", "data:"))]
+    assert not elsewhere, f"/{lang}/{slug} requested other hosts: {elsewhere}"
+    assert not tab.errors, f"/{lang}/{slug}: console errors: {tab.errors}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pages_without_explorables_do_not_load_vega(tab: Tab, site_server: str, lang) -> None:
+    for slug in ("", "glossary", "reference"):
+        tab.open(site_server + page_url(lang, slug))
+    vega = [url for url in tab.requests if VEGA in url]
+    assert not vega, f"vega loaded on pages without explorables: {vega}"
+    assert not tab.errors, tab.errors
+
+
+def test_vega_waits_until_the_chart_is_near(tab: Tab, site_server: str) -> None:
+    """The Nadaraya-Watson chart is far down its page: the first load does not fetch vega."""
+    page = tab.open(site_server + page_url("en", "nadaraya-watson"))
+    page.wait_for_timeout(500)
+    assert not [url for url in tab.requests if VEGA in url], "vega loaded before it was needed"
+    rendered(page, "nadaraya-watson")
+    assert [url for url in tab.requests if VEGA in url]
+    assert not tab.errors, tab.errors
+
+
+def test_instant_navigation_draws_the_explorable(tab: Tab, site_server: str) -> None:
+    """Material swaps the page in without running its scripts: explorables.js must still draw."""
+    page = tab.open(site_server + page_url("en", "attention-cues"))
+    page.locator("a[href$='nadaraya-watson/']").first.click()
+    page.wait_for_url("**/nadaraya-watson/")
+    rendered(page, "nadaraya-watson")
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert not tab.errors, tab.errors
+
+
+def axis_title_colour(page: Page, name: str) -> str:
+    figure = rendered(page, name)
+    return figure.locator("svg g.role-axis-title text").first.get_attribute("fill") or ""
+
+
+def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
+    page = tab.open(site_server + page_url("en", "scoring-functions"))
+    light = axis_title_colour(page, "masking")
+    slider = page.locator("#attn-explorable-masking input[type=range]")
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    value = slider.input_value()
+    page.click(".md-header__option label[for=__palette_1]")  # the header's dark-mode toggle
+    page.wait_for_function(
+        "c => document.querySelector('#attn-explorable-masking g.role-axis-title text')"
+        "?.getAttribute('fill') !== c",
+        arg=light,
+    )
+    assert axis_title_colour(page, "masking") != light
+    assert page.locator("#attn-explorable-masking input[type=range]").input_value() == value
+    assert not tab.errors, tab.errors
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_screenshots(browser: Browser, site_server: str, lang) -> None:  # noqa: F811
+    """Every explorable in both schemes at both sizes, for a person to look at; each chart is
+    as wide as the text column and no wider than the page."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        for size in VIEWPORTS:
+            tab = Tab(browser, scheme, size)
+            try:
+                for slug, names in EXPLORABLES.items():
+                    page = tab.open(site_server + page_url(lang, slug))
+                    for name in names:
+                        figure = rendered(page, name)
+                        figure.scroll_into_view_if_needed()
+                        page.wait_for_timeout(100)
+                        path = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-{size}.png"
+                        figure.screenshot(path=path)
+                        box = figure.locator("svg").bounding_box()
+                        width = VIEWPORTS[size][0]
+                        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
+                            f"{name} at {size}: chart box {box} wider than the page"
+                        )
+                        text = page.locator("article").bounding_box()
+                        assert box["width"] > 0.8 * text["width"], (
+                            f"{name} at {size}: chart {box['width']} px wide in a text column "
+                            f"of {text['width']} px"
+                        )
+                assert not tab.errors, tab.errors
+            finally:
+                tab.close()
