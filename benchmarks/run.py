@@ -616,11 +616,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=["builds", "serve", "kernels", "reader"], help="one group of rows"
     )
-    parser.add_argument("--lazy-module", default="diagrams.py", help="imported by some chapters")
+    parser.add_argument(
+        "--lazy-module", default="diagrams/scoring_functions.py", help="imported by some chapters"
+    )
     parser.add_argument("--eager-module", default="masking.py", help="imported by all chapters")
     parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
     parser.add_argument("--output", type=Path, help="also write the report (Markdown) here")
-    parser.add_argument("--serve-module", default="diagrams.py", help="edited under serve")
+    parser.add_argument(
+        "--serve-module", default="diagrams/scoring_functions.py", help="edited under serve"
+    )
     parser.add_argument(
         "--cache", type=Path, help="notebook cache for the serve rows (default: the builds')"
     )

@@ -16,19 +16,25 @@ unless a page sets Chinese).
 
 from __future__ import annotations
 
-from attention.diagrams.attention_cues import attention_pooling_diagram, cue_diagram
-from attention.diagrams.nadaraya_watson import nadaraya_watson_window_diagram
-from attention.diagrams.queries_keys_values import (
-    attention_output_diagram,
-    dictionary_lookup_diagram,
-)
-from attention.diagrams.scoring_functions import additive_attention_diagram, masked_softmax_diagram
-from attention.diagrams.self_attention import (
-    cnn_rnn_self_attention_diagram,
-    multihead_attention_diagram,
-    qkv_projection_diagram,
-    self_vs_cross_attention_diagram,
-)
+import importlib
+from typing import Any
+
+# Each diagram's chapter module, imported on first use: a chapter then imports only its own
+# module, so editing one chapter's diagrams re-executes that chapter alone (the site's cache
+# keys a chapter on the package files it imported).
+_MODULES = {
+    "attention_pooling_diagram": "attention_cues",
+    "cue_diagram": "attention_cues",
+    "nadaraya_watson_window_diagram": "nadaraya_watson",
+    "attention_output_diagram": "queries_keys_values",
+    "dictionary_lookup_diagram": "queries_keys_values",
+    "additive_attention_diagram": "scoring_functions",
+    "masked_softmax_diagram": "scoring_functions",
+    "cnn_rnn_self_attention_diagram": "self_attention",
+    "multihead_attention_diagram": "self_attention",
+    "qkv_projection_diagram": "self_attention",
+    "self_vs_cross_attention_diagram": "self_attention",
+}
 
 __all__ = [
     "additive_attention_diagram",
@@ -43,3 +49,13 @@ __all__ = [
     "qkv_projection_diagram",
     "self_vs_cross_attention_diagram",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return getattr(importlib.import_module(f"attention.diagrams.{_MODULES[name]}"), name)
+    raise AttributeError(f"module 'attention.diagrams' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
