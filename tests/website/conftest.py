@@ -154,3 +154,12 @@ def site_server(built_site: BuiltSite):
     yield handler.origin
     server.shutdown()
     server.server_close()
+
+
+def chapter_cells(lang: str, slug: str) -> list[tuple[str, str]]:
+    """The cells of a chapter's source notebook (``docs/<lang>/<slug>.md``), in order, as
+    ``(cell_type, source)``; read with jupytext, as the build reads them (no build needed)."""
+    import jupytext
+
+    notebook = jupytext.read(ROOT / "docs" / lang / f"{slug}.md")
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
