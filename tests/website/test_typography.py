@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 -- full-width punctuation is what this file checks
 """Chinese typography of the zh pages' prose (Markdown source, code and math left out).
 
 - One kind of quotation marks, “…”: no ASCII ``"`` and no 「」『』, and every “ is closed by ”.
@@ -11,7 +12,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -43,7 +43,7 @@ def prose_paragraphs(markdown: str) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     markdown = re.sub(r"^\s*\$\$.*?\$\$\s*$", "", markdown, flags=re.S | re.M)  # display math
-    for line in markdown.split("\n") + [""]:
+    for line in [*markdown.split("\n"), ""]:
         if not line.strip() or _BLOCK_START.match(line):
             if current:
                 paragraphs.append(_join(current))
@@ -104,7 +104,7 @@ def test_the_rules_catch_known_faults(text: str, rule: str) -> None:
 
 
 def test_the_rules_accept_good_text() -> None:
-    good = "在 $[0, 5)$ 上取 50 个点，用“掩蔽 softmax”（见[评分函数](../x/)一章）\n计算，*同一个*序列。"
+    good = "在 $[0, 5)$ 上取 50 个点，用“掩蔽 softmax”（见[评分函数](../x/)一章）\n计算，*同一个*序列。"  # noqa: E501
     assert [p for paragraph in prose_paragraphs(good) for p in problems(paragraph)] == []
 
 
