@@ -7,7 +7,8 @@ Small, tested PyTorch implementations with the names of the d2l book:
 - ``masking``: ``masked_softmax``, which ignores padding exactly.
 - ``scoring``: ``AdditiveAttention``, ``DotProductAttention`` and ``score_statistics``
   (why scores are divided by ``sqrt(d)``).
-- ``multihead``: ``MultiHeadAttention`` and ``SelfAttention``.
+- ``self_attention``: ``SelfAttention``, one head over projections of one sequence.
+- ``multihead``: ``MultiHeadAttention``.
 - ``positional``: sinusoidal ``PositionalEncoding``.
 - ``data`` and ``training``: the toy data sets and the leave-one-out training loop.
 - ``plotting``: figures built without pyplot. It is the only module that imports
@@ -16,7 +17,13 @@ Small, tested PyTorch implementations with the names of the d2l book:
 - ``source``: ``show_source``, which shows this package's own code on a page.
 - ``device``: ``default_device``, overridable with ``ATTENTION_DEVICE``.
 
-Every function checks its inputs and raises ``ValueError`` naming the argument at fault.
+Every function checks its inputs and raises ``ValueError`` naming the argument at fault,
+with a message of a few hundred characters at most. Tensors are never converted silently: the
+layers take floating-point tensors of one dtype and device (NumPy arrays and lists are refused,
+mixed dtypes too). Padding is ignored even when it holds ``inf`` or ``NaN``; a ``NaN`` among the
+real inputs comes out as ``NaN``, never as a plausible number. A layer's ``forward`` keeps its
+``attention_weights`` for readers but never reads them back, so one layer may serve several
+threads.
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ from attention.data import (
 )
 from attention.device import default_device
 from attention.masking import masked_softmax
-from attention.multihead import MultiHeadAttention, SelfAttention
+from attention.multihead import MultiHeadAttention
 from attention.pooling import KERNELS, NWKernelRegression, hard_lookup, nadaraya_watson
 from attention.positional import PositionalEncoding
 from attention.scoring import AdditiveAttention, DotProductAttention, score_statistics
+from attention.self_attention import SelfAttention
 from attention.source import Source, show_source
 from attention.training import train_nw
 

@@ -2,17 +2,41 @@
 
 Each check raises ``ValueError`` with a message of the form
 ``"<argument>: expected <what>, got <what it got>"`` so that a reader who passes a
-wrong shape learns which argument is wrong and what it should look like.
+wrong shape learns which argument is wrong and what it should look like. What it got is
+shown by ``brief``, cut to a few dozen characters, so a message stays short whatever the
+size of the input.
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
+from typing import Any, TypeAlias
 
 import torch
 from torch import Tensor
+
+ValidLens: TypeAlias = Tensor | Sequence[int] | Sequence[Sequence[int]]
+"""Valid lengths: shape ``(batch,)`` or ``(batch, 1)`` (one per sequence) or
+``(batch, n_queries)`` (one per query), as a tensor on any device, a list or a tuple; see
+``masked_softmax``."""
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxdict = 6
+_SHORT.maxlevel = 3
+_SHORT.maxstring = _SHORT.maxother = 40
+_SHOWN_ELEMENTS = 1000  # a larger tensor is described by its shape, not its values
+
+
+def brief(value: object) -> str:
+    """A short ``repr`` of ``value`` for error messages: at most about 100 characters."""
+    if isinstance(value, Tensor):
+        if value.numel() > _SHOWN_ELEMENTS:
+            return f"a tensor of shape {shape(value)} and dtype {value.dtype}"
+        value = value.tolist()
+    return _SHORT.repr(value)[:100]
 
 
 def shape(x: Tensor) -> tuple[int, ...]:
@@ -53,36 +77,88 @@ def check_same_size(name_a: str, a: Tensor, name_b: str, b: Tensor, dim: int, la
 def check_positive_int(name: str, value: int, minimum: int = 1) -> None:
     """Raise unless ``value`` is an ``int`` (not a bool) that is at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {brief(value)}")
+
+
+def check_seed(name: str, value: int) -> None:
+    """Raise unless ``value`` is an ``int`` seed ``torch.Generator.manual_seed`` keeps as is."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+        raise ValueError(f"{name}: expected an integer in [0, 2**64), got {brief(value)}")
 
 
 def _is_number(value: object) -> bool:
-    """A real number such as ``0.5`` or ``np.float32(0.5)``; ``True`` does not count."""
+    """A real number such as ``0.5``, ``Fraction(1, 2)`` or ``np.float32(0.5)``; not ``True``."""
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
-def check_positive_float(name: str, value: float, allow_zero: bool = False) -> None:
-    """Raise unless ``value`` is a finite number > 0 (or >= 0 with ``allow_zero``)."""
+def check_positive_float(name: str, value: float, allow_zero: bool = False) -> float:
+    """Return ``value`` as a ``float``; raise unless it is a finite number > 0 (>= 0 with
+    ``allow_zero``). Converting here means callers never meet a ``Fraction`` or a ``Decimal``.
+    """
     bound = ">= 0" if allow_zero else "> 0"
-    ok = _is_number(value) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name}: expected a finite number {bound}, got {value!r}")
+    try:
+        number = float(value) if _is_number(value) else math.nan
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        raise ValueError(f"{name}: expected a finite number {bound}, got {brief(value)}")
+    return number
 
 
 def check_probability(name: str, value: float) -> None:
     """Raise unless ``0 <= value < 1`` (a dropout rate)."""
     if not _is_number(value) or not 0 <= value < 1:
-        raise ValueError(f"{name}: expected a probability in [0, 1), got {value!r}")
+        raise ValueError(f"{name}: expected a probability in [0, 1), got {brief(value)}")
 
 
-def check_attention_inputs(queries: Tensor, keys: Tensor, values: Tensor) -> None:
-    """Shape checks common to every batched attention layer.
+def check_tensors(
+    *named: tuple[str, Any], like: Tensor | None = None, any_dtype: bool = False
+) -> None:
+    """The one type check of the package: tensors, of one floating dtype, on one device.
+
+    Raise unless every ``(name, x)`` holds a ``torch.Tensor`` (a NumPy array or a list is
+    refused, not converted: convert it with ``torch.as_tensor`` first) of a floating-point
+    dtype, and all of them share the dtype and the device of the first. With ``like`` (a
+    layer's parameter) they must also have its dtype and device. With ``any_dtype=True``
+    only the type and the device are checked.
+    """
+    for name, x in named:
+        if not isinstance(x, Tensor):
+            raise ValueError(
+                f"{name}: expected a torch.Tensor, got {type(x).__name__} "
+                "(convert it with torch.as_tensor)"
+            )
+        if not any_dtype:
+            check_floating(name, x)
+    first_name, first = named[0]
+    compared = ("device",) if any_dtype else ("dtype", "device")
+    for name, x in named[1:]:
+        for what in compared:
+            if getattr(x, what) != getattr(first, what):
+                raise ValueError(
+                    f"{first_name}, {name}: expected the same {what}, "
+                    f"got {first_name} {getattr(first, what)} and {name} {getattr(x, what)}"
+                )
+    for what in compared if like is not None else ():
+        if getattr(first, what) != getattr(like, what):
+            raise ValueError(
+                f"{first_name}: expected {what} {getattr(like, what)} (the layer's; "
+                f"move the layer with .to()), got {getattr(first, what)}"
+            )
+
+
+def check_attention_inputs(
+    queries: Tensor, keys: Tensor, values: Tensor, like: Tensor | None = None
+) -> None:
+    """Type and shape checks common to every batched attention layer.
 
     Args:
         queries: Expected ``(batch, n_queries, query_size)``.
         keys: Expected ``(batch, n_keys, key_size)``.
         values: Expected ``(batch, n_keys, value_size)``.
+        like: A parameter of the layer, whose dtype and device the inputs must have.
     """
+    check_tensors(("queries", queries), ("keys", keys), ("values", values), like=like)
     check_ndim("queries", queries, 3, "(batch, n_queries, query_size)")
     check_ndim("keys", keys, 3, "(batch, n_keys, key_size)")
     check_ndim("values", values, 3, "(batch, n_keys, value_size)")
@@ -92,21 +168,42 @@ def check_attention_inputs(queries: Tensor, keys: Tensor, values: Tensor) -> Non
 
 
 def check_lookup_inputs(queries: Tensor, keys: Tensor, values: Tensor) -> None:
-    """Shape checks for the unbatched 1-D lookups of ``pooling``.
+    """Type and shape checks for the unbatched 1-D lookups of ``pooling``.
 
     Args:
-        queries: Expected ``(n,)``.
-        keys: Expected ``(m,)``.
-        values: Expected ``(m,)`` or ``(m, d)``.
+        queries: Expected ``(n,)``, floating point.
+        keys: Expected ``(m,)``, the dtype and device of ``queries``.
+        values: Expected ``(m,)`` or ``(m, d)``, any dtype, the device of ``queries``.
     """
+    check_tensors(("queries", queries), ("keys", keys))
+    check_tensors(("queries", queries), ("values", values), any_dtype=True)
     check_ndim("queries", queries, 1, "(n,)")
     check_ndim("keys", keys, 1, "(m,)")
     check_ndim("values", values, (1, 2), "(m,) or (m, d)")
     check_same_size("keys", keys, "values", values, 0, "number of keys")
 
 
+def _exact_ints(value: object) -> object:
+    """Nested lists of Python ints from nested sequences of whole numbers, or ``None``.
+
+    Python numbers are checked exactly, before any tensor exists: ``1.99999999`` is refused,
+    where ``torch.as_tensor`` would first round it to the float32 ``2.0``.
+    """
+    if isinstance(value, (list, tuple)):
+        items = [_exact_ints(item) for item in value]
+        return None if any(item is None for item in items) else items
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return int(value)
+    if _is_number(value):
+        try:
+            return int(value) if value == math.floor(value) else None
+        except (ValueError, OverflowError):  # NaN, infinity
+            return None
+    return None
+
+
 def as_valid_lens(
-    valid_lens: Tensor | Sequence[int],
+    valid_lens: ValidLens,
     batch: int,
     n_queries: int,
     n_keys: int,
@@ -115,9 +212,10 @@ def as_valid_lens(
     """Check ``valid_lens`` and return it as an integer tensor that broadcasts over the queries.
 
     Args:
-        valid_lens: Shape ``(batch,)`` (one length per sequence) or ``(batch, n_queries)``
-            (one length per query); a tensor on any device, a list or a tuple. Whole-number
-            floats such as ``2.0`` are accepted, ``2.5`` is not.
+        valid_lens: Shape ``(batch,)`` or ``(batch, 1)`` (one length per sequence) or
+            ``(batch, n_queries)`` (one length per query); a tensor on any device, a list or a
+            tuple. Whole numbers such as ``2.0`` are accepted, ``2.5`` is not: a list is checked
+            exactly in Python, a tensor in its own dtype.
         batch: Batch size of the scores.
         n_queries: Number of queries per sequence.
         n_keys: Number of keys; every length must lie in ``[0, n_keys]``.
@@ -127,18 +225,32 @@ def as_valid_lens(
         ``torch.long`` tensor on ``device``: shape ``(batch, 1)`` for one length per sequence
         (shared by all its queries), ``(batch, n_queries)`` for one per query.
     """
-    lens = torch.as_tensor(valid_lens, device=device)
+    if isinstance(valid_lens, (list, tuple)):
+        ints = _exact_ints(valid_lens)
+        if ints is None:
+            raise ValueError(f"valid_lens: expected integer lengths, got {brief(valid_lens)}")
+        try:  # ragged lists and ints beyond int64 cannot become a tensor
+            lens = torch.tensor(ints, dtype=torch.long, device=device)
+        except (ValueError, TypeError, RuntimeError):
+            raise ValueError(
+                f"valid_lens: expected a rectangular list of lengths in [0, n_keys={n_keys}], "
+                f"got {brief(valid_lens)}"
+            ) from None
+    elif isinstance(valid_lens, Tensor):
+        lens = valid_lens.to(device)
+    else:
+        raise ValueError(
+            f"valid_lens: expected a tensor, a list or a tuple, got {type(valid_lens).__name__}"
+        )
     expected = f"(batch,)=({batch},) or (batch, n_queries)=({batch}, {n_queries})"
-    if shape(lens) not in ((batch,), (batch, n_queries)):
+    if shape(lens) not in ((batch,), (batch, 1), (batch, n_queries)):
         raise ValueError(f"valid_lens: expected shape {expected}, got {shape(lens)}")
     if lens.dtype == torch.bool or lens.is_complex():
         raise ValueError(f"valid_lens: expected integer lengths, got dtype {lens.dtype}")
     if lens.is_floating_point() and not torch.equal(lens, lens.round()):
-        raise ValueError(f"valid_lens: expected integer lengths, got {lens.tolist()}")
+        raise ValueError(f"valid_lens: expected integer lengths, got {brief(lens)}")
     if ((lens < 0) | (lens > n_keys)).any():
-        raise ValueError(
-            f"valid_lens: expected lengths in [0, n_keys={n_keys}], got {lens.tolist()}"
-        )
+        raise ValueError(f"valid_lens: expected lengths in [0, n_keys={n_keys}], got {brief(lens)}")
     if lens.ndim == 1:
         lens = lens[:, None]  # one length per sequence: its queries share it
     return lens.long()

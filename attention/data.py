@@ -12,6 +12,8 @@ from attention._checks import (
     check_positive_float,
     check_positive_int,
     check_same_size,
+    check_seed,
+    check_tensors,
 )
 
 
@@ -19,11 +21,15 @@ def target_function(x: Tensor) -> Tensor:
     """The function the toy regression learns: ``2 sin(x) + x^0.8``.
 
     Args:
-        x: Any shape, values ``>= 0`` (``x^0.8`` is NaN for negative ``x``).
+        x: Floating tensor of any shape, values ``>= 0`` (``x^0.8`` is NaN for negative ``x``).
 
     Returns:
-        Same shape as ``x``.
+        Same shape and dtype as ``x``.
+
+    Raises:
+        ValueError: ``x`` is not a floating-point tensor.
     """
+    check_tensors(("x", x))
     return 2 * torch.sin(x) + x**0.8
 
 
@@ -46,16 +52,18 @@ def toy_regression_data(n_train: int = 50, noise: float = 0.5, seed: int = 0) ->
     Args:
         n_train: Number of training points.
         noise: Standard deviation of the Gaussian noise added to the training targets.
-        seed: Seed of a private ``torch.Generator``; the global RNG is left untouched.
+        seed: Seed of a private ``torch.Generator``, an integer in ``[0, 2**64)``; the global
+            RNG is left untouched.
 
     Returns:
         ``ToyData(x_train (n_train,), y_train (n_train,), x_test (50,), y_truth (50,))``.
 
     Raises:
-        ValueError: ``n_train < 1`` or ``noise`` negative or not finite.
+        ValueError: ``n_train < 1``, ``noise`` negative or not finite, or a bad ``seed``.
     """
     check_positive_int("n_train", n_train)
-    check_positive_float("noise", noise, allow_zero=True)
+    noise = check_positive_float("noise", noise, allow_zero=True)
+    check_seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     x_train, _ = torch.sort(torch.rand(n_train, generator=generator) * 5)
     y_train = target_function(x_train) + noise * torch.randn(n_train, generator=generator)
@@ -67,16 +75,17 @@ def leave_one_out(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """Keys and values for training on ``(x, y)`` without letting a point see itself.
 
     Args:
-        x: Training inputs, shape ``(n,)`` with ``n >= 2``.
-        y: Training targets, shape ``(n,)``.
+        x: Training inputs, shape ``(n,)`` with ``n >= 2``, floating point.
+        y: Training targets, shape ``(n,)``, dtype and device of ``x``.
 
     Returns:
         ``(keys, values)``, each of shape ``(n, n - 1)``: row ``i`` holds every training
         point except point ``i``.
 
     Raises:
-        ValueError: Not 1-D, different lengths or fewer than two points.
+        ValueError: Not 1-D tensors of one dtype, different lengths or fewer than two points.
     """
+    check_tensors(("x", x), ("y", y))
     check_ndim("x", x, 1, "(n,)")
     check_ndim("y", y, 1, "(n,)")
     check_same_size("x", x, "y", y, 0, "number of points")

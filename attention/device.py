@@ -6,6 +6,8 @@ import os
 
 import torch
 
+from attention._checks import brief
+
 ENV_VAR = "ATTENTION_DEVICE"
 
 
@@ -31,10 +33,12 @@ def default_device() -> torch.device:
     except RuntimeError as err:
         raise ValueError(
             f"{ENV_VAR}: expected a torch device such as 'cpu', 'cuda', 'cuda:1' or 'mps', "
-            f"got {name!r}"
+            f"got {brief(name)}"
         ) from err
     if not _is_available(device):
-        raise ValueError(f"{ENV_VAR}: expected a device available on this machine, got {name!r}")
+        raise ValueError(
+            f"{ENV_VAR}: expected a device available on this machine, got {brief(name)}"
+        )
     return device
 
 

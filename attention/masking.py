@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 from torch import Tensor
 
-from attention._checks import as_valid_lens, check_floating, check_ndim
+from attention._checks import ValidLens, as_valid_lens, check_ndim, check_tensors
 
 
-def masked_softmax(scores: Tensor, valid_lens: Tensor | Sequence[int] | None = None) -> Tensor:
+def masked_softmax(scores: Tensor, valid_lens: ValidLens | None = None) -> Tensor:
     """Softmax over the last axis that only looks at the first ``valid_len`` keys.
 
-    Keys at positions ``>= valid_len`` (padding) get weight exactly 0. A query whose valid
-    length is 0 gets all-zero weights: it attends to nothing. (Filling masked scores with
-    ``-1e6``, as d2l does, would spread such a row uniformly over the padding instead.)
+    Keys at positions ``>= valid_len`` (padding) get weight exactly 0, and their scores are
+    never read: an ``inf`` or ``NaN`` there changes nothing. A query whose valid length is 0
+    gets all-zero weights: it attends to nothing. (Filling masked scores with ``-1e6``, as
+    d2l does, would spread such a row uniformly over the padding instead.) A ``NaN`` among
+    the valid scores makes its row NaN, as in ``torch.softmax``. For ``float16`` and
+    ``bfloat16`` scores the softmax is computed in ``float32`` and rounded back once.
 
     Args:
         scores: Attention scores of shape ``(batch, n_queries, n_keys)``, any float dtype.
-        valid_lens: ``None`` (no masking), shape ``(batch,)`` (one length per sequence) or
-            ``(batch, n_queries)`` (one per query). A tensor on any device, a list or a tuple.
+        valid_lens: ``None`` (no masking), shape ``(batch,)`` or ``(batch, 1)`` (one length
+            per sequence) or ``(batch, n_queries)`` (one per query). A tensor on any device
+            (integer, or floating with whole values), a list or a tuple of whole numbers
+            (checked exactly: ``1.99999999`` is refused, not rounded).
 
     Returns:
         Attention weights of shape ``(batch, n_queries, n_keys)``, same dtype as ``scores``;
@@ -30,22 +33,51 @@ def masked_softmax(scores: Tensor, valid_lens: Tensor | Sequence[int] | None = N
         ValueError: ``scores`` is not a 3-D float tensor, or ``valid_lens`` has the wrong
             shape or holds lengths that are not integers in ``[0, n_keys]``.
     """
+    check_tensors(("scores", scores))
     check_ndim("scores", scores, 3, "(batch, n_queries, n_keys)")
-    check_floating("scores", scores)
+    # float16 overflows at 65504 and rounds sums coarsely: add up the exponentials in float32.
+    work = torch.promote_types(scores.dtype, torch.float32)
     if valid_lens is None:
-        return torch.softmax(scores, dim=-1)
+        return torch.softmax(scores, dim=-1, dtype=work).to(scores.dtype)
     batch, n_queries, n_keys = scores.shape
     # One mask row per sequence (shared by its queries) or one per query.
     lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, scores.device)[..., None]
+    keep = torch.arange(n_keys, device=scores.device) < lens  # (B, Q or 1, K): True = real key
     has_keys = lens > 0  # (B, Q or 1, 1)
-    # -inf makes exp() exactly 0 at padded keys. A row with no valid key would then be all
-    # -inf, and softmax of that is NaN (0/0) in the output *and* the gradient. So leave such
-    # rows unmasked (their softmax is finite) and multiply them by 0 afterwards, which passes
-    # no gradient back through them either.
-    padding = (torch.arange(n_keys, device=scores.device) >= lens) & has_keys  # (B, Q or 1, K)
-    # The mask enters as a bias of 0 and -inf, broadcast over the queries: one addition,
-    # much faster on CPU than masked_fill on the whole (B, Q, K) scores.
-    bias = torch.zeros(padding.shape, dtype=scores.dtype, device=scores.device)
-    bias.masked_fill_(padding, float("-inf"))
-    weights = torch.softmax(scores + bias, dim=-1)  # (B, Q, K)
-    return weights if has_keys.all() else weights * has_keys
+    # Padded scores are *replaced* by -inf (a selection, not an addition, so an inf or NaN in
+    # the padding cannot leak in as inf - inf), which makes exp() exactly 0 there. A row with
+    # no valid key would then be all -inf, and softmax of that is NaN (0/0) in the output and
+    # the gradient: fill such rows with 0 instead and zero their weights afterwards, which
+    # passes no gradient back through them either.
+    fill = torch.where(has_keys, float("-inf"), 0.0).to(scores.dtype)  # (B, Q or 1, 1)
+    weights = torch.softmax(torch.where(keep, scores, fill), dim=-1, dtype=work)  # (B, Q, K)
+    if not has_keys.all():
+        weights = weights.masked_fill(~has_keys, 0.0)
+    return weights.to(scores.dtype)
+
+
+def drop_padding(values: Tensor, valid_lens: ValidLens | None, n_queries: int) -> Tensor:
+    """``values`` with the positions no query may see set to 0, for the weighted sum.
+
+    Their weights are exactly 0, but ``0 * inf`` and ``0 * NaN`` are NaN in a matrix
+    product: zeroing them makes padding that holds non-finite values harmless. (With one
+    length per query a position counts as padding when it lies beyond every query's length;
+    a value some query may see is real data and must be finite, as in
+    ``F.scaled_dot_product_attention``.)
+
+    Args:
+        values: Shape ``(batch, n_keys, value_size)``.
+        valid_lens: ``None`` or valid lengths as for ``masked_softmax``.
+        n_queries: Number of queries (to check a per-query ``valid_lens``).
+
+    Returns:
+        Shape ``(batch, n_keys, value_size)``: ``values`` itself when ``valid_lens`` is None.
+    """
+    if valid_lens is None:
+        return values
+    batch, n_keys = values.shape[0], values.shape[1]
+    lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, values.device)  # (B, 1 or Q)
+    # The longest length of each sequence (0 when it has no query at all).
+    reach = lens.amax(dim=1, keepdim=True) if lens.shape[1] else lens.new_zeros(batch, 1)
+    padding = torch.arange(n_keys, device=values.device) >= reach  # (B, K)
+    return values.masked_fill(padding[..., None], 0.0)  # (B, K, v)

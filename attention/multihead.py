@@ -1,15 +1,13 @@
-"""Multi-head attention and a minimal self-attention layer."""
+"""Multi-head attention."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from torch import Tensor, nn
 
 from attention._checks import (
+    ValidLens,
     as_valid_lens,
     check_attention_inputs,
-    check_ndim,
     check_positive_int,
     check_size,
 )
@@ -33,7 +31,9 @@ class MultiHeadAttention(nn.Module):
 
     Attributes:
         attention_weights: Weights of the last forward pass,
-            shape ``(batch, num_heads, n_queries, n_keys)``.
+            shape ``(batch, num_heads, n_queries, n_keys)``, kept for readers. ``forward``
+            takes the weights from the return value of ``DotProductAttention.attend`` and never
+            reads an attribute back, so one layer may serve several threads at once.
     """
 
     def __init__(self, num_hiddens: int, num_heads: int, dropout: float = 0.0, bias: bool = False):
@@ -58,7 +58,7 @@ class MultiHeadAttention(nn.Module):
         queries: Tensor,
         keys: Tensor,
         values: Tensor,
-        valid_lens: Tensor | Sequence[int] | None = None,
+        valid_lens: ValidLens | None = None,
     ) -> Tensor:
         """Attend from each query to the (valid) keys with every head.
 
@@ -67,16 +67,18 @@ class MultiHeadAttention(nn.Module):
             keys: Shape ``(batch, n_keys, num_hiddens)``.
             values: Shape ``(batch, n_keys, num_hiddens)``.
             valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n_queries)``; every head
-                uses the same lengths.
+                uses the same lengths. Padded keys and values are ignored even if not finite.
 
         Returns:
-            Shape ``(batch, n_queries, num_hiddens)``.
+            Shape ``(batch, n_queries, num_hiddens)``: empty when ``batch`` or ``n_queries`` is
+            0, and ``W_o`` applied to zeros for a query with no valid key (or no key at all),
+            as in ``torch.nn.MultiheadAttention``.
 
         Raises:
-            ValueError: Shapes that do not fit together or a last dimension other than
-                ``num_hiddens``.
+            ValueError: Not tensors of the layer's dtype and device, shapes that do not fit
+                together or a last dimension other than ``num_hiddens``.
         """
-        check_attention_inputs(queries, keys, values)
+        check_attention_inputs(queries, keys, values, like=self.W_q.weight)
         for name, x in (("queries", queries), ("keys", keys), ("values", values)):
             check_size(name, x, -1, self.num_hiddens, "num_hiddens")
         batch, n_queries, n_keys = queries.shape[0], queries.shape[1], keys.shape[1]
@@ -86,13 +88,11 @@ class MultiHeadAttention(nn.Module):
         if valid_lens is not None:
             lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, queries.device)
             # Head i of sequence b sits at row b * heads + i, so copy each row heads times.
-            lens = lens.repeat_interleave(self.num_heads, dim=0)  # (B * heads, 1 or Q)
-            # One length per sequence stays one per (sequence, head): one shared mask row.
-            valid_lens = lens.squeeze(1) if lens.shape[1] == 1 else lens
-        output = self.attention(q, k, v, valid_lens)  # (B * heads, Q, h / heads)
-        self.attention_weights = self.attention.attention_weights.reshape(
-            batch, self.num_heads, n_queries, n_keys
-        )
+            valid_lens = lens.repeat_interleave(self.num_heads, dim=0)  # (B * heads, 1 or Q)
+        # The weights come back as a value: reading self.attention.attention_weights instead
+        # could pick up another thread's call of the same layer.
+        output, weights = self.attention.attend(q, k, v, valid_lens)  # (B * heads, Q, h / heads)
+        self.attention_weights = weights.reshape(batch, self.num_heads, n_queries, n_keys)
         return self.W_o(self.transpose_output(output))  # (B, Q, h)
 
     def transpose_qkv(self, X: Tensor) -> Tensor:
@@ -104,9 +104,12 @@ class MultiHeadAttention(nn.Module):
         Returns:
             Shape ``(batch * num_heads, n, num_hiddens / num_heads)``.
         """
-        X = X.reshape(X.shape[0], X.shape[1], self.num_heads, -1)  # (B, n, heads, h / heads)
+        # Sizes spelled out, never -1: a reshape cannot infer a size from 0 elements.
+        batch, n = X.shape[0], X.shape[1]
+        head_size = self.num_hiddens // self.num_heads
+        X = X.reshape(batch, n, self.num_heads, head_size)  # (B, n, heads, h / heads)
         X = X.permute(0, 2, 1, 3)  # (B, heads, n, h / heads)
-        return X.reshape(-1, X.shape[2], X.shape[3])  # (B * heads, n, h / heads)
+        return X.reshape(batch * self.num_heads, n, head_size)  # (B * heads, n, h / heads)
 
     def transpose_output(self, X: Tensor) -> Tensor:
         """Undo ``transpose_qkv``: concatenate the heads along the last axis.
@@ -117,47 +120,7 @@ class MultiHeadAttention(nn.Module):
         Returns:
             Shape ``(batch, n, num_hiddens)``.
         """
-        X = X.reshape(-1, self.num_heads, X.shape[1], X.shape[2])  # (B, heads, n, h / heads)
+        batch, n = X.shape[0] // self.num_heads, X.shape[1]
+        X = X.reshape(batch, self.num_heads, n, X.shape[2])  # (B, heads, n, h / heads)
         X = X.permute(0, 2, 1, 3)  # (B, n, heads, h / heads)
-        return X.reshape(X.shape[0], X.shape[1], -1)  # (B, n, h)
-
-
-class SelfAttention(nn.Module):
-    """Single-head self-attention: queries, keys and values are projections of the same ``X``.
-
-    Args:
-        num_inputs: Size of each input vector.
-        num_hiddens: Size of the projected queries, keys, values and of the output.
-
-    Attributes:
-        attention_weights: Weights of the last forward pass, shape ``(batch, n, n)``.
-    """
-
-    def __init__(self, num_inputs: int, num_hiddens: int):
-        super().__init__()
-        check_positive_int("num_inputs", num_inputs)
-        check_positive_int("num_hiddens", num_hiddens)
-        self.W_q = nn.Linear(num_inputs, num_hiddens, bias=False)
-        self.W_k = nn.Linear(num_inputs, num_hiddens, bias=False)
-        self.W_v = nn.Linear(num_inputs, num_hiddens, bias=False)
-        self.attention = DotProductAttention()
-        self.attention_weights: Tensor | None = None
-
-    def forward(self, X: Tensor, valid_lens: Tensor | Sequence[int] | None = None) -> Tensor:
-        """Let every position of ``X`` attend to every (valid) position of ``X``.
-
-        Args:
-            X: Shape ``(batch, n, num_inputs)``.
-            valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n)``; see ``masked_softmax``.
-
-        Returns:
-            Shape ``(batch, n, num_hiddens)``.
-
-        Raises:
-            ValueError: ``X`` is not 3-D or its last dimension is not ``num_inputs``.
-        """
-        check_ndim("X", X, 3, "(batch, n, num_inputs)")
-        check_size("X", X, -1, self.W_q.in_features, "num_inputs")
-        output = self.attention(self.W_q(X), self.W_k(X), self.W_v(X), valid_lens)  # (B, n, h)
-        self.attention_weights = self.attention.attention_weights
-        return output
+        return X.reshape(batch, n, self.num_hiddens)  # (B, n, h)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from attention._checks import check_ndim, check_positive_int, check_probability, check_size
+from attention._checks import (
+    check_ndim,
+    check_positive_int,
+    check_probability,
+    check_size,
+    check_tensors,
+)
 
 
 class PositionalEncoding(nn.Module):
@@ -48,14 +54,19 @@ class PositionalEncoding(nn.Module):
         """Add the codes of positions ``0 .. L-1`` to ``X``.
 
         Args:
-            X: Shape ``(batch, L, num_hiddens)`` with ``L <= max_len``.
+            X: Shape ``(batch, L, num_hiddens)`` with ``L <= max_len``, any floating dtype,
+                on the device of the module. Integer or bool ``X`` is refused: adding codes
+                in ``[-1, 1]`` to it would truncate them.
 
         Returns:
             ``dropout(X + P[:, :L])``, shape ``(batch, L, num_hiddens)``, dtype of ``X``.
 
         Raises:
-            ValueError: ``X`` is not 3-D, too long or has the wrong last dimension.
+            ValueError: ``X`` is not a floating tensor on the module's device, is not 3-D,
+                is too long or has the wrong last dimension.
         """
+        check_tensors(("X", X))  # a floating dtype, any of them
+        check_tensors(("X", X), like=self.P, any_dtype=True)  # the device of the codes
         check_ndim("X", X, 3, "(batch, L, num_hiddens)")
         check_size("X", X, -1, self.P.shape[-1], "num_hiddens")
         max_len = self.P.shape[1]

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import torch
 from torch import Tensor, nn
 
 from attention._checks import (
+    ValidLens,
+    brief,
     check_attention_inputs,
     check_positive_int,
     check_probability,
     check_same_size,
+    check_seed,
     check_size,
 )
-from attention.masking import masked_softmax
+from attention.masking import drop_padding, masked_softmax
 
 
 class AdditiveAttention(nn.Module):
@@ -31,7 +34,9 @@ class AdditiveAttention(nn.Module):
         dropout: Dropout rate applied to the attention weights.
 
     Attributes:
-        attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``.
+        attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``,
+            kept for readers (plots, inspection). ``forward`` never reads it back, so one layer
+            may serve several threads at once; the attribute then holds one of their weights.
     """
 
     def __init__(self, key_size: int, query_size: int, num_hiddens: int, dropout: float = 0.0):
@@ -51,7 +56,7 @@ class AdditiveAttention(nn.Module):
         queries: Tensor,
         keys: Tensor,
         values: Tensor,
-        valid_lens: Tensor | Sequence[int] | None = None,
+        valid_lens: ValidLens | None = None,
     ) -> Tensor:
         """Attend from each query to the (valid) keys.
 
@@ -60,36 +65,43 @@ class AdditiveAttention(nn.Module):
             keys: Shape ``(batch, n_keys, key_size)``.
             values: Shape ``(batch, n_keys, value_size)``.
             valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n_queries)``; see
-                ``masked_softmax``.
+                ``masked_softmax``. Padded keys and values are ignored even if not finite.
 
         Returns:
-            Shape ``(batch, n_queries, value_size)``.
+            Shape ``(batch, n_queries, value_size)``; zeros for a query with no valid key.
 
         Raises:
-            ValueError: Shapes that do not fit together or do not match the layer sizes.
+            ValueError: Not tensors of the layer's dtype and device, or shapes that do not fit
+                together or do not match the layer sizes.
         """
-        check_attention_inputs(queries, keys, values)
+        check_attention_inputs(queries, keys, values, like=self.W_q.weight)
         check_size("queries", queries, -1, self.W_q.in_features, "query_size")
         check_size("keys", keys, -1, self.W_k.in_features, "key_size")
         q, k = self.W_q(queries), self.W_k(keys)  # (B, Q, h), (B, K, h)
         # Broadcast every query against every key: (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h).
         features = torch.tanh(q.unsqueeze(2) + k.unsqueeze(1))
         scores = self.w_v(features).squeeze(-1)  # (B, Q, K)
-        self.attention_weights = masked_softmax(scores, valid_lens)
-        return torch.bmm(self.dropout(self.attention_weights), values)  # (B, Q, v)
+        weights = masked_softmax(scores, valid_lens)
+        self.attention_weights = weights  # for readers only: never read back (threads)
+        values = drop_padding(values, valid_lens, queries.shape[1])
+        return torch.bmm(self.dropout(weights), values)  # (B, Q, v)
 
 
 class DotProductAttention(nn.Module):
     """Scaled dot-product attention: ``softmax(Q K^T / sqrt(d)) V``.
 
     Dividing by ``sqrt(d)`` keeps the scores' variance near 1 whatever the size ``d``, so the
-    softmax does not saturate (see ``score_statistics``).
+    softmax does not saturate (see ``score_statistics``). ``float16`` and ``bfloat16`` inputs
+    are computed in ``float32`` and the result rounded back, as PyTorch's fused attention
+    does: a scaled score beyond 65504 (the ``float16`` maximum) stays finite.
 
     Args:
         dropout: Dropout rate applied to the attention weights.
 
     Attributes:
-        attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``.
+        attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``,
+            kept for readers (plots, inspection). ``forward`` never reads it back, so one layer
+            may serve several threads at once; the attribute then holds one of their weights.
     """
 
     def __init__(self, dropout: float = 0.0):
@@ -103,35 +115,57 @@ class DotProductAttention(nn.Module):
         queries: Tensor,
         keys: Tensor,
         values: Tensor,
-        valid_lens: Tensor | Sequence[int] | None = None,
+        valid_lens: ValidLens | None = None,
     ) -> Tensor:
-        """Attend from each query to the (valid) keys.
-
-        Args:
-            queries: Shape ``(batch, n_queries, d)``.
-            keys: Shape ``(batch, n_keys, d)``.
-            values: Shape ``(batch, n_keys, value_size)``.
-            valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n_queries)``; see
-                ``masked_softmax``.
+        """Attend from each query to the (valid) keys; see ``attend``.
 
         Returns:
             Shape ``(batch, n_queries, value_size)``.
+        """
+        output, self.attention_weights = self.attend(queries, keys, values, valid_lens)
+        return output
+
+    def attend(
+        self,
+        queries: Tensor,
+        keys: Tensor,
+        values: Tensor,
+        valid_lens: ValidLens | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``forward`` without storing anything on the layer: the output *and* the weights.
+
+        Args:
+            queries: Shape ``(batch, n_queries, d)``.
+            keys: Shape ``(batch, n_keys, d)``, dtype and device of ``queries``.
+            values: Shape ``(batch, n_keys, value_size)``, dtype and device of ``queries``.
+            valid_lens: ``None``, shape ``(batch,)`` or ``(batch, n_queries)``; see
+                ``masked_softmax``. Padded keys and values are ignored even if not finite.
+
+        Returns:
+            ``(output, weights)``: shapes ``(batch, n_queries, value_size)`` (zeros for a query
+            with no valid key) and ``(batch, n_queries, n_keys)``, in the dtype of ``queries``.
 
         Raises:
-            ValueError: Shapes that do not fit together.
+            ValueError: Not floating tensors of one dtype and device, or shapes that do not
+                fit together.
         """
         check_attention_inputs(queries, keys, values)
         check_same_size("queries", queries, "keys", keys, -1, "vector size d")
         d = queries.shape[-1]
+        # Half-precision scores overflow beyond 65504: compute in float32 (a no-op for fp32).
+        work = torch.promote_types(queries.dtype, torch.float32)
+        q, k, v = queries.to(work), keys.to(work), values.to(work)
         # Scaling the (B, Q, d) queries gives the same scores as scaling the (B, Q, K) scores,
         # with fewer multiplications when there are more keys than d.
-        scores = torch.bmm(queries / math.sqrt(d), keys.transpose(1, 2))  # (B, Q, K)
-        self.attention_weights = masked_softmax(scores, valid_lens)
-        return torch.bmm(self.dropout(self.attention_weights), values)  # (B, Q, v)
+        scores = torch.bmm(q / math.sqrt(d), k.transpose(1, 2))  # (B, Q, K)
+        weights = masked_softmax(scores, valid_lens)
+        v = drop_padding(v, valid_lens, queries.shape[1])
+        output = torch.bmm(self.dropout(weights), v)  # (B, Q, v)
+        return output.to(queries.dtype), weights.to(queries.dtype)
 
 
 def score_statistics(
-    dims: Sequence[int], n_keys: int = 10, n_samples: int = 2000, seed: int = 0
+    dims: Iterable[int], n_keys: int = 10, n_samples: int = 2000, seed: int = 0
 ) -> dict[str, list[float]]:
     """Why divide by ``sqrt(d)``: score statistics for random queries and keys.
 
@@ -141,7 +175,8 @@ def score_statistics(
     ``q . k / sqrt(d)`` has variance 1 for every ``d``.
 
     Args:
-        dims: Vector sizes ``d`` to try, each ``>= 1``.
+        dims: Vector sizes ``d`` to try, each ``>= 1``: a list, a tuple or any iterable (read
+            once).
         n_keys: Keys per query in the softmax.
         n_samples: Queries per size.
         seed: Seed of the generator (the result is deterministic for given arguments).
@@ -152,12 +187,18 @@ def score_statistics(
         ``"max_weight_scaled"``, the mean over queries of the largest softmax weight.
 
     Raises:
-        ValueError: A size, ``n_keys`` or ``n_samples`` that is not a positive integer.
+        ValueError: A size, ``n_keys`` or ``n_samples`` that is not a positive integer, or a
+            ``seed`` that is not an integer in ``[0, 2**64)``.
     """
+    try:
+        dims = list(dims)  # a generator would be used up by the checks below
+    except TypeError:
+        raise ValueError(f"dims: expected an iterable of integers, got {brief(dims)}") from None
     for d in dims:
         check_positive_int("dims", d)
     check_positive_int("n_keys", n_keys)
     check_positive_int("n_samples", n_samples, minimum=2)
+    check_seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     stats: dict[str, list[float]] = {
         "dims": [float(d) for d in dims],

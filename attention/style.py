@@ -19,3 +19,11 @@ KEY = "#3C78B4"  # keys: blue
 VALUE = "#3E9651"  # values: green
 WEIGHT = "#D1362F"  # attention weights: red
 GREY = "#8C8C8C"  # everything else
+
+# Light fills for boxes edged in a role colour (the role mixed with 82 % PAPER). Roles of their
+# own, so the renderer can give each a dark-scheme value; draw them with diagrams.draw.tint().
+QUERY_TINT = "#FBE6D9"
+KEY_TINT = "#DCE7F2"
+VALUE_TINT = "#DCECE0"
+WEIGHT_TINT = "#F7DBDA"
+GREY_TINT = "#EAEAEA"

@@ -10,6 +10,8 @@ from attention._checks import (
     check_positive_float,
     check_positive_int,
     check_same_size,
+    check_tensors,
+    shape,
 )
 from attention.data import leave_one_out
 
@@ -24,9 +26,10 @@ def train_nw(
     its own target. One full-batch SGD step per epoch on the summed squared error.
 
     Args:
-        model: Called as ``model(queries (n,), keys (n, n-1), values (n, n-1)) -> (n,)``.
-        x_train: Training inputs, shape ``(n,)``, ``n >= 2``.
-        y_train: Training targets, shape ``(n,)``.
+        model: A ``torch.nn.Module`` with parameters, called as
+            ``model(queries (n,), keys (n, n-1), values (n, n-1)) -> (n,)``.
+        x_train: Training inputs, shape ``(n,)``, ``n >= 2``, floating point.
+        y_train: Training targets, shape ``(n,)``, dtype and device of ``x_train``.
         lr: SGD learning rate.
         epochs: Number of steps.
 
@@ -34,12 +37,19 @@ def train_nw(
         The summed loss of each epoch, measured before that epoch's step; length ``epochs``.
 
     Raises:
-        ValueError: Inputs not 1-D or of different lengths, ``lr <= 0`` or ``epochs < 0``.
+        ValueError: Inputs not 1-D tensors of one dtype or of different lengths, ``lr <= 0``,
+            ``epochs < 0``, a model without parameters, or predictions not of shape ``(n,)``
+            (an ``(n, 1)`` column would broadcast the loss to ``(n, n)``).
     """
+    if not isinstance(model, nn.Module) or not any(True for _ in model.parameters()):
+        raise ValueError(
+            f"model: expected a torch.nn.Module with parameters, got {type(model).__name__}"
+        )
+    check_tensors(("x_train", x_train), ("y_train", y_train))
     check_ndim("x_train", x_train, 1, "(n,)")
     check_ndim("y_train", y_train, 1, "(n,)")
     check_same_size("x_train", x_train, "y_train", y_train, 0, "number of points")
-    check_positive_float("lr", lr)
+    lr = check_positive_float("lr", lr)
     check_positive_int("epochs", epochs, minimum=0)
     keys, values = leave_one_out(x_train, y_train)  # (n, n - 1) each
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -47,7 +57,13 @@ def train_nw(
     losses = []
     for _ in range(epochs):
         optimizer.zero_grad()
-        loss = loss_fn(model(x_train, keys, values), y_train).sum()
+        predictions = model(x_train, keys, values)
+        if not isinstance(predictions, Tensor) or predictions.shape != y_train.shape:
+            got = shape(predictions) if isinstance(predictions, Tensor) else type(predictions)
+            raise ValueError(
+                f"model: expected predictions of shape (n,)=({len(y_train)},), got {got}"
+            )
+        loss = loss_fn(predictions, y_train).sum()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())

@@ -48,13 +48,15 @@ def test_note_dot_product_attention_example(device: torch.device) -> None:
     torch.testing.assert_close(output, expected)
 
 
-def test_note_bmm_examples(device: torch.device) -> None:
-    q, k = torch.ones((2, 1, 4), device=device), torch.ones((2, 4, 6), device=device)
-    assert torch.bmm(q, k).shape == (2, 1, 6)
-    weights = torch.ones((2, 10), device=device) * 0.1
-    values = torch.arange(20.0, device=device).reshape((2, 10))
-    output = torch.bmm(weights.unsqueeze(1), values.unsqueeze(-1))
+def test_note_bmm_example_is_what_the_layer_computes(device: torch.device) -> None:
+    # The note's batched product: weights 0.1 on each of 10 values per sequence give their
+    # means, 4.5 and 14.5. Zero queries give equal scores, hence exactly those weights.
+    queries, keys = torch.zeros((2, 1, 4), device=device), torch.ones((2, 10, 4), device=device)
+    values = torch.arange(20.0, device=device).reshape((2, 10, 1))
+    output, weights = DotProductAttention().attend(queries, keys, values)
+    torch.testing.assert_close(weights, torch.full((2, 1, 10), 0.1, device=device))
     torch.testing.assert_close(output, torch.tensor([[[4.5]], [[14.5]]], device=device))
+    torch.testing.assert_close(output, torch.bmm(weights, values))
 
 
 # --- Additive attention ------------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""Diagrams of the chapter "Queries, keys and values": hard and soft lookup, the three stages."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from attention.diagrams import draw
+from attention.i18n import pick
+from attention.style import FAINT, GREY, INK, KEY, MUTED, PANEL, PAPER, QUERY, VALUE, WEIGHT
+
+
+@draw.diagram
+def dictionary_lookup_diagram() -> Figure:
+    """Hard lookup (a dictionary) against soft lookup (attention), as a web search.
+
+    The query "cat pictures" is scored against the key of every page (its title and
+    tags); the values are the page contents. A hard lookup returns the value of the best
+    match only. A soft lookup turns the scores into softmax weights and returns a blend of
+    all values.
+
+    Returns:
+        A 7.5 x 3.3 inch figure with one axes.
+    """
+    fig, ax = draw.canvas(7.5, 3.3)
+    pages = [  # name, key, value
+        ("A", pick("cats, kittens", "猫、小猫"), pick("photos of cats", "猫的照片")),
+        ("B", pick("dog training", "训狗"), pick("how to train a dog", "如何训练狗")),
+        ("C", pick("cat food", "猫粮"), pick("reviews of cat food", "猫粮测评")),
+    ]
+    scores = np.array([2.0, -0.4, 1.3])
+    weights = np.exp(scores) / np.exp(scores).sum()
+    ys = [2.55, 1.65, 0.75]
+    key_x, value_x, result_x = 2.5, 3.95, 6.2
+
+    q_x, q_y = 0.72, ys[1]
+    draw.box(ax, (q_x, q_y), (1.12, 0.44), pick('"cat pictures"', "“猫的图片”"), QUERY, text_size=9,
+        text_kw={"weight": "bold"})  # fmt: skip
+    for (name, key, value), score, weight, y in zip(pages, scores, weights, ys, strict=True):
+        draw.box(ax, (key_x, y), (1.2, 0.4), key, KEY)
+        draw.box(ax, (value_x, y), (1.45, 0.4), f"{name}: {value}", VALUE, text_size=8)
+        best = score == scores.max()
+        draw.arrow(ax, (q_x + 0.56, q_y), (key_x - 0.6, y), QUERY if best else FAINT,
+              linewidth=0.8 + 3.0 * weight, head=False)  # fmt: skip
+        draw.text(
+            ax, (key_x, y - 0.3), pick("score", "分数") + f" {score:+.1f}", size=8, color=WEIGHT
+        )
+    draw.separators(ax, [4.95], 0.25, 3.15)
+
+    # hard lookup: the best key wins and its value is returned unchanged
+    first = f"{pages[0][0]}: {pages[0][2]}"
+    draw.box(ax, (result_x, 2.38), (1.55, 0.38), first, VALUE)
+    draw.arrow(ax, (value_x + 0.725, ys[0]), (result_x - 0.775, 2.38), INK)
+
+    # soft lookup: every value, weighted by the softmax of the scores
+    x0, width, y_bar = 5.35, 1.7, 0.92
+    for (name, _, _), weight in zip(pages, weights, strict=True):
+        draw.bar(ax, (x0, y_bar - 0.17), (width * weight, 0.34), draw.tint(VALUE), edgecolor=VALUE)
+        if weight > 0.15:
+            draw.text(ax, (x0 + width * weight / 2, y_bar), name, color=INK, weight="bold")
+        x0 += width * weight
+    for y in ys:
+        draw.arrow(ax, (value_x + 0.725, y), (5.3, y_bar), GREY, linewidth=0.9)
+    blend = " + ".join(f"{w:.2f} {name}" for (name, _, _), w in zip(pages, weights, strict=True))
+    labels = [  # position, words, colour, size, weight
+        ((q_x, q_y + 0.36), pick("query", "查询"), QUERY, 8.5, "normal"),
+        ((key_x, 3.08), pick("key (title, tags)", "键（标题、标签）"), KEY, 8.5, "normal"),
+        ((value_x, 3.08), pick("value (content)", "值（内容）"), VALUE, 8.5, "normal"),
+        ((result_x, 3.08), pick("Hard lookup (dictionary)", "硬查找（字典）"), INK, 9.5, "bold"),
+        ((result_x, 2.83), pick("return the value of the best key", "返回最匹配的键的值"), MUTED, 8,
+         "normal"),
+        ((result_x, 1.62), pick("Soft lookup (attention)", "软查找（注意力）"), INK, 9.5, "bold"),
+        ((result_x, 1.37), pick("blend all values by softmax weights", "按 softmax 权重混合所有值"),
+         MUTED, 8, "normal"),
+        ((result_x, y_bar - 0.36), blend, WEIGHT, 8, "normal"),
+    ]  # fmt: skip
+    for xy, words, color, size, weight in labels:
+        draw.text(ax, xy, words, size=size, color=color, weight=weight)
+    return fig
+
+
+@draw.diagram
+def attention_output_diagram() -> Figure:
+    """How attention computes its output, in three stages (d2l Fig. 10.3.1).
+
+    1. score: a scoring function ``a(q, k_i)`` compares the query with every key;
+    2. scale + softmax: the scores become weights ``alpha_i`` that are positive and sum to 1;
+    3. weighted sum: the output is ``sum_i alpha_i v_i``.
+
+    Returns:
+        A 7.5 x 3.4 inch figure with one axes.
+    """
+    fig, ax = draw.canvas(7.5, 3.4)
+    rows = [(2.42, "1"), (1.72, "2"), (0.62, "m")]
+    key_x, bus_x, score_x, soft_x = 0.55, 1.12, 1.85, 3.1
+    alpha_x, value_x, sum_x, out_x = 4.1, 4.82, 5.85, 6.85
+    box_h, (sum_y, sum_r), q_y = 0.34, (1.72, 0.17), 3.05
+
+    bands = [
+        (1.4, 2.32, pick("1  score", "1  评分")),
+        (2.62, 3.58, pick("2  scale + softmax", "2  缩放 + softmax")),
+        (3.78, 6.22, pick("3  weighted sum", "3  加权求和")),
+    ]
+    for x0, x1, label in bands:
+        band = ((x0 + x1) / 2, 1.625), (x1 - x0, 2.65)
+        draw.box(ax, *band, color=PANEL, fill=PANEL, rounding=0.08, linewidth=0, zorder=0)
+        draw.text(ax, ((x0 + x1) / 2, 3.12), label, size=9.5, weight="bold")
+
+    draw.box(ax, (key_x, q_y), (0.55, box_h), r"$\mathbf{q}$", QUERY, text_size=11)
+    draw.line(ax, [key_x + 0.275, bus_x, bus_x], [q_y, q_y, rows[-1][0] + 0.08], QUERY, 1.4)
+    for y, i in rows:
+        cells = [  # centre x, width, words, colour
+            (key_x, 0.55, rf"$\mathbf{{k}}_{i}$", KEY),
+            (alpha_x, 0.54, rf"$\alpha_{i}$", WEIGHT),
+            (value_x, 0.54, rf"$\mathbf{{v}}_{i}$", VALUE),
+        ]
+        for x, w, words, color in cells:
+            draw.box(ax, (x, y), (w, box_h), words, color, text_size=11)
+        score = rf"$a(\mathbf{{q}}, \mathbf{{k}}_{i})$"
+        draw.box(ax, (score_x, y), (0.8, box_h), score, GREY, fill=PAPER, text_size=9)
+        draw.arrow(
+            ax, (key_x + 0.275, y - 0.06), (score_x - 0.4, y - 0.06), KEY, gap=True, zorder=1.6
+        )
+        draw.arrow(ax, (bus_x, y + 0.08), (score_x - 0.4, y + 0.08), QUERY, zorder=1.7)
+        draw.arrow(ax, (score_x + 0.4, y), (soft_x - 0.3, y), GREY)
+        draw.text(ax, ((score_x + soft_x + 0.1) / 2, y + 0.1), f"$s_{i}$", color=MUTED)
+        draw.arrow(ax, (soft_x + 0.3, y), (alpha_x - 0.27, y), WEIGHT)
+        draw.text(ax, ((alpha_x + value_x) / 2, y), r"$\times$", size=10)
+        start = np.array([value_x + 0.27, y])
+        toward = np.array([sum_x, sum_y]) - start
+        end = start + toward * (1 - sum_r / np.hypot(*toward))
+        draw.arrow(ax, tuple(start), tuple(end), INK, linewidth=1.0)
+    for x in (key_x, score_x, alpha_x, value_x):
+        draw.dots(ax, (x, 1.17), vertical=True)
+
+    soft_top, soft_bottom = rows[0][0] + 0.25, rows[-1][0] - 0.25
+    soft_y = (soft_top + soft_bottom) / 2
+    draw.box(ax, (soft_x, soft_y), (0.6, soft_top - soft_bottom), r"$\div\sqrt{d}$" + "\n\nsoftmax",
+        INK, text_size=9)  # fmt: skip
+    draw.circle(ax, (sum_x, sum_y), sum_r, INK, zorder=2)
+    draw.text(ax, (sum_x, sum_y - 0.01), r"$\Sigma$", size=11)
+    draw.box(ax, (out_x, sum_y), (0.95, 0.42), pick("output", "输出"), INK, text_size=9.5,
+        text_kw={"weight": "bold"})  # fmt: skip
+    draw.arrow(ax, (sum_x + sum_r, sum_y), (out_x - 0.475, sum_y), INK, linewidth=1.4)
+    draw.text(ax, (out_x, sum_y - 0.38), r"$\Sigma_i\,\alpha_i \mathbf{v}_i$", size=10)
+    weights = pick(r"weights $\alpha_i \geq 0$ sum to 1", "权重 α ≥ 0，总和为 1")
+    draw.text(ax, (3.1, 0.12), weights, size=8, color=WEIGHT)
+    return fig
