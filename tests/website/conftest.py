@@ -163,3 +163,12 @@ def site_server(built_site: BuiltSite):
 def page_figures(page: BeautifulSoup) -> list:
     """The figures drawn by executed cells (``<figure class="attn-figure">``), in page order."""
     return page.select(".jp-OutputArea-output figure.attn-figure")
+
+
+def chapter_cells(lang: str, slug: str) -> list[tuple[str, str]]:
+    """The cells of a chapter's source notebook (``docs/<lang>/<slug>.md``), in order, as
+    ``(cell_type, source)``; read with jupytext, as the build reads them (no build needed)."""
+    import jupytext
+
+    notebook = jupytext.read(ROOT / "docs" / lang / f"{slug}.md")
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]

@@ -1,4 +1,8 @@
-"""Every link of the built site resolves, offline: target files exist, #anchors exist."""
+"""Every link of the built site resolves, offline: target files exist, #anchors exist.
+
+Links to other hosts appear only in a chapter's References list (a link loads nothing; the
+reader chooses to follow it); nothing a page loads comes from another host.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from .conftest import LANGUAGES, BuiltSite, read_soup, site_url
+from .conftest import CHAPTERS, LANGUAGES, BuiltSite, read_soup, site_url
 
-# Hyperlinks (never resources) to other hosts that a page may carry. Each is a link a reader
-# may choose to follow; nothing on any page needs it to display or work offline.
+# Hyperlinks (never resources) to other hosts that a page may carry outside a References list.
 ALLOWED_EXTERNAL: set[str] = set()  # none: mkdocs.yml turns off Material's footer credit
+# The heading of a chapter's list of references, per language (its list may link anywhere).
+REFERENCE_HEADINGS = {"References", "参考文献"}
 # What names another file: (selector, attribute, whether the browser loads it with the page).
 REFERENCES = (
     ("a[href]", "href", False),
@@ -32,13 +37,24 @@ def built_pages(site: BuiltSite) -> list[tuple[str, Path]]:
 
 
 def references(path: Path, url: str, scope: str = ""):
-    """(as written, absolute URL, loaded with the page?) for each reference in a built page."""
+    """(as written, absolute URL, loaded with the page?, in a References list?) for each
+    reference in a built page."""
     for selector, attribute, loaded in REFERENCES:
         for element in read_soup(path).select(f"{scope} {selector}"):
             written = element[attribute].strip()
             if written and not written.startswith(("data:", "mailto:")):
                 canonical = "canonical" in element.get("rel", [])  # names the page, not fetched
-                yield written, urljoin(url, written), loaded and not canonical
+                listed = in_reference_list(element)
+                yield written, urljoin(url, written), loaded and not canonical, listed
+
+
+def in_reference_list(element) -> bool:
+    """Whether an element sits in the list that follows a References heading (h2)."""
+    for listing in element.find_parents(["ul", "ol"]):
+        heading = listing.find_previous_sibling()
+        if heading is not None and heading.name == "h2":
+            return heading.get_text().strip().rstrip("¶").strip() in REFERENCE_HEADINGS
+    return False
 
 
 def target_file(site: BuiltSite, url: str) -> Path:
@@ -57,7 +73,7 @@ def anchors(path: Path) -> set[str]:
 def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
     base, broken = site_url(built_site), []
     for url, path in built_pages(built_site):
-        for written, target_url, _ in references(path, url):
+        for written, target_url, _, _ in references(path, url):
             if not target_url.startswith(base):
                 continue  # another host: test_nothing_external
             target, fragment = target_file(built_site, target_url), urlparse(target_url).fragment
@@ -70,13 +86,27 @@ def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
 
 def test_nothing_external(built_site: BuiltSite) -> None:
     """The site works offline: no page loads anything from another host, and hyperlinks to
-    other hosts are only the allow-list's (test_browser checks the requests pages really make)."""
+    other hosts are only those of a References list or the allow-list (test_browser checks the
+    requests pages really make)."""
     base, external = site_url(built_site), set()
     for url, path in built_pages(built_site):
-        for written, target_url, loaded in references(path, url):
-            if not target_url.startswith(base) and (loaded or target_url not in ALLOWED_EXTERNAL):
+        for written, target_url, loaded, listed in references(path, url):
+            allowed = listed or target_url in ALLOWED_EXTERNAL
+            if not target_url.startswith(base) and (loaded or not allowed):
                 external.add(f"{url}: {written}" + (" (loaded with the page)" if loaded else ""))
     assert not external, "references to other hosts:\n" + "\n".join(sorted(external)[:40])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_reference_lists_link_out(built_site: BuiltSite, lang: str) -> None:
+    """Every chapter's References list links to the works it names (https, another host)."""
+    base, missing = site_url(built_site), []
+    for slug in CHAPTERS:
+        path = built_site.page(lang, slug)
+        listed = [u for _, u, _, is_listed in references(path, site_url(built_site)) if is_listed]
+        if not listed or any(u.startswith(base) or not u.startswith("https://") for u in listed):
+            missing.append(f"/{lang}/{slug}: {listed}")
+    assert not missing, "chapters without a References list of https links:\n" + "\n".join(missing)
 
 
 def language_of(site: BuiltSite, url: str) -> str:
@@ -91,7 +121,7 @@ def test_articles_link_within_their_language(built_site: BuiltSite, lang: str) -
     for url, path in built_pages(built_site):
         if language_of(built_site, url) != lang or path.name == "404.html":
             continue
-        for written, target_url, _ in references(path, url, scope="article"):
+        for written, target_url, _, _ in references(path, url, scope="article"):
             if target_url.startswith(base) and language_of(built_site, target_url) != lang:
                 stray.append(f"{url}: {written}")
     assert not stray, "links into the other language:\n" + "\n".join(stray[:40])
