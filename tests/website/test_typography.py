@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002 -- full-width punctuation is what this file checks
+
 """Chinese typography of the zh pages' prose (Markdown source, code and math left out).
 
 - One kind of quotation marks, “…”: no ASCII ``"`` and no 「」『』, and every “ is closed by ”.
