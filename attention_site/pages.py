@@ -52,9 +52,10 @@ _CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 LABELS = {
     "en": {"code": "Code (scrolls sideways)", "output": "Output (scrolls sideways)",
-           "math": "Equation (scrolls sideways)", "search": "Search"},
+           "math": "Equation (scrolls sideways)", "table": "Table (scrolls sideways)",
+           "search": "Search"},
     "zh": {"code": "代码，可横向滚动", "output": "输出，可横向滚动",
-           "math": "公式，可横向滚动", "search": "搜索"},
+           "math": "公式，可横向滚动", "table": "表格，可横向滚动", "search": "搜索"},
 }  # fmt: skip
 
 
@@ -184,14 +185,18 @@ _SCROLLERS = (
     (re.compile(r'<div class="highlight"><pre(?=>)(?!<span></span><code)'), "code"),
     (re.compile(r'<div class="jp-RenderedText jp-OutputArea-output"[^>]*>\s*<pre(?=>)'), "output"),
     (re.compile(r'<span class="katex-display"(?=>)'), "math"),
+    # A table in a notebook's Markdown cell scrolls itself (Material: inline-block, overflow auto).
+    (re.compile(r"<table(?=>)"), "table"),
 )  # fmt: skip
 
 
 def mark_scrollers(markup: str, lang: str) -> str:
     """Give every box that may scroll sideways a keyboard stop, a role and a name."""
     for pattern, kind in _SCROLLERS:
-        # role=group, not region: a page has dozens, and landmarks must be few and unique.
-        attrs = f' tabindex="0" role="group" aria-label="{LABELS.get(lang, LABELS["en"])[kind]}"'
+        # role=group, not region: a page has dozens, and landmarks must be few and unique. A table
+        # keeps its own role (a screen reader navigates it by rows and cells).
+        role = "" if kind == "table" else ' role="group"'
+        attrs = f' tabindex="0"{role} aria-label="{LABELS.get(lang, LABELS["en"])[kind]}"'
         markup = pattern.sub(lambda match, attrs=attrs: match.group(0) + attrs, markup)
     return markup
 

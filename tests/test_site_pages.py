@@ -49,6 +49,11 @@ def test_scroll_boxes_get_a_keyboard_stop_and_a_name() -> None:
     assert '<pre tabindex="0" role="group" aria-label="代码，可横向滚动">' in zh
 
 
+def test_a_table_gets_a_keyboard_stop_and_keeps_its_role() -> None:
+    en = pages.mark_scrollers("<table><tr><td>1</td></tr></table>", "en")
+    assert en.startswith('<table tabindex="0" aria-label="Table (scrolls sideways)">')
+
+
 def test_search_index_is_split_by_language(tmp_path) -> None:
     docs = [
         {"location": "", "title": "Home¶", "text": "$x$"},

@@ -27,7 +27,7 @@
     return box;
   }
 
-  function open(figure) {
+  function open(figure, opener) {
     var box = dialog();
     // At its natural size (its width and height in pt): every label at the size it was drawn,
     // 7 pt or more, so at least 9 CSS px; a phone scrolls instead of shrinking it.
@@ -35,25 +35,24 @@
     box.lastChild.replaceChildren(svg);
     box.setAttribute("aria-label", svg.getAttribute("aria-label") || "");
     box.firstChild.setAttribute("aria-label", zh() ? "关闭" : "Close");
-    box.opener = figure;
+    box.opener = opener;
     box.showModal();
     box.firstChild.focus();
   }
 
   function enhance() {
+    // A real <button> over the figure (a <figure> may not take the button role): a tap anywhere
+    // on the figure, or Enter/Space on the focused button, opens it.
     document.querySelectorAll(".attn-figure:not([data-attn-lightbox])").forEach(function (figure) {
       figure.setAttribute("data-attn-lightbox", "");
-      figure.setAttribute("role", "button");
-      figure.setAttribute("tabindex", "0");
-      figure.setAttribute("aria-haspopup", "dialog");
-      figure.setAttribute("title", zh() ? "点击放大" : "Click to enlarge");
-      figure.addEventListener("click", function () { open(figure); });
-      figure.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          open(figure);
-        }
-      });
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "attn-figure__open";
+      button.setAttribute("aria-haspopup", "dialog");
+      button.setAttribute("aria-label", zh() ? "放大这张图" : "Enlarge this figure");
+      button.title = zh() ? "点击放大" : "Click to enlarge";
+      button.addEventListener("click", function () { open(figure, button); });
+      figure.appendChild(button);
     });
   }
 

@@ -18,15 +18,8 @@ function finishMaterialBoxes() {
   }
 }
 
-// Material adds them when it mounts a page (first load and every instant navigation).
-let pending = false;
-new MutationObserver(() => {
-  if (!pending) {
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      finishMaterialBoxes();
-    });
-  }
-}).observe(document.body, { childList: true, subtree: true });
+// Material adds them when it mounts a page (first load and every instant navigation). The
+// observer runs as a microtask right after Material's change, before any later input or task
+// (a frame later would leave a window in which the box has no keyboard stop).
+new MutationObserver(finishMaterialBoxes).observe(document.body, { childList: true, subtree: true });
 finishMaterialBoxes();
