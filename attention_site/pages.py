@@ -23,6 +23,7 @@ languages and writes the merged search index, and after every hook):
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import logging
@@ -246,11 +247,69 @@ def name_math_headers(markup: str) -> str:
 def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
     """The page's HTML with math rendered, scroll boxes marked and controls named."""
     head, sep, body = output.partition("<body")
-    body = mark_scrollers(render_math(body, where), lang)
+    body = mark_scrollers(render_math(share_glyphs(body), where), lang)
     body = name_math_headers(_EMPTY_TH.sub(r"<td\1>\2</td>", body))
     body = _SEARCH_DIALOG.sub(rf'\1 aria-label="{LABELS.get(lang, LABELS["en"])["search"]}"', body)
     body = _BUNDLE.sub(lambda m: _SEARCH_SCRIPT % json.dumps(prefix) + m.group(0), body, count=1)
     return head + sep + body
+
+
+# --------------------------------------------------------------------------- figure glyphs
+# Text in figures is drawn as paths (svg.fonttype=path), each figure carrying its own <defs> of
+# every glyph it uses. A page holds one copy of each: top-level <path id> of a figure's <defs>
+# move to one hidden <svg> at the top of the article, named by a hash of their markup, so the
+# same glyph in ten figures is defined once. clipPaths stay with their figure.
+_FIGURE = re.compile(r'<figure class="attn-figure">.*?</figure>', re.S)
+_DEFS = re.compile(r"<defs>(.*?)</defs>\s*", re.S)
+_CLIP = re.compile(r"(<clipPath\b.*?</clipPath>)", re.S | re.I)
+_DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path>)", re.S)
+_PATH_ID = re.compile(r'\sid="([^"]+)"')
+_FIGURE_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]+)')
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+GLYPHS_SVG = (
+    '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute"'
+    ' class="attn-glyphs" xmlns="http://www.w3.org/2000/svg"><defs>{}</defs></svg>'
+)
+
+
+def share_glyphs(markup: str) -> str:
+    """Every figure's <defs> paths moved to one hidden <svg> of the page, deduplicated.
+
+    Ids: ``g`` and 10 hex digits of the SHA-256 of the path without its id (deterministic, and
+    two figures drawing the same glyph refer to the same definition).
+    """
+    shared: dict[str, str] = {}  # new id -> path markup, in order of first use
+
+    def move(match: re.Match) -> str:
+        names: dict[str, str] = {}
+
+        def take(path: re.Match) -> str:
+            old = _PATH_ID.search(path.group(0))
+            if old is None:
+                return path.group(0)
+            bare = _PATH_ID.sub("", path.group(0), count=1)
+            new = "g" + hashlib.sha256(bare.encode()).hexdigest()[:10]
+            names[old.group(1)] = new
+            shared.setdefault(new, _PATH_ID.sub(f' id="{new}"', path.group(0), count=1))
+            return ""
+
+        def defs(block: re.Match) -> str:
+            parts = _CLIP.split(block.group(1))  # odd items: clipPaths, left alone
+            inner = "".join(
+                part if n % 2 else _DEF_PATH.sub(take, part) for n, part in enumerate(parts)
+            )
+            return f"<defs>{inner}</defs>\n" if inner.strip() else ""
+
+        figure = _DEFS.sub(defs, match.group(0))
+        return _FIGURE_REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), figure)
+
+    markup = _FIGURE.sub(move, markup)
+    if not shared:
+        return markup
+    hidden = GLYPHS_SVG.format("".join(shared.values()))
+    article = _ARTICLE.search(markup)
+    at = article.end() if article else markup.index('<figure class="attn-figure">')
+    return markup[:at] + hidden + markup[at:]
 
 
 # --------------------------------------------------------------------------- search index

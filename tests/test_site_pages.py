@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -99,3 +100,52 @@ def test_a_header_cell_of_only_math_is_named() -> None:
     out = pages.finish_page(page, lang="en", prefix="", where="x")
     assert '<math aria-label="K(u)" xmlns=' in out
     assert "<th>kernel</th>" in out and "<td></td>" in out  # an empty header is a data cell
+
+
+def _figure(glyphs: dict[str, str], clip: str = "") -> str:
+    """A figure as attention.plotting draws it: glyphs in <defs>, used by id."""
+    path = '<path d="{}" id="{}" transform="scale(0.01)"></path>\n'
+    defs = "".join(path.format(d, i) for i, d in glyphs.items())
+    uses = "".join(f'<use xlink:href="#{i}"></use>\n' for i in glyphs)
+    return (
+        '<figure class="attn-figure"><svg role="img" aria-label="x">\n<defs>\n</defs>\n'
+        f"<defs>\n{defs}{clip}</defs>\n<g>{uses}</g></svg>"
+        "<figcaption>x</figcaption></figure>"
+    )
+
+
+def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> None:
+    clip = '<clipPath id="fa1"><path d="M0 0L1 1" id="fa9"></path></clipPath>\n'
+    page = '<article class="md-content__inner">' + _figure({"fa0": "M1 1z"}, clip) + "</article>"
+    out = pages.share_glyphs(page)
+    hidden, figure = out.split("</svg>", 1)
+    assert hidden.startswith('<article class="md-content__inner"><svg aria-hidden="true"')
+    new = re.search(r'<path d="M1 1z" id="(g[0-9a-f]{10})" transform="scale\(0.01\)">', hidden)
+    assert new is not None, hidden
+    assert f'xlink:href="#{new.group(1)}"' in figure and "#fa0" not in figure
+    assert "M1 1z" not in figure  # the outline lives once, in the hidden svg
+    assert clip in figure and "M0 0L1 1" not in hidden  # clipPaths stay with their figure
+    assert figure.count("<defs>") == 1  # emptied <defs> dropped
+
+
+def test_two_figures_sharing_a_glyph_get_one_definition() -> None:
+    page = (
+        "<article>"
+        + _figure({"fa0": "M1 1z", "fa1": "M2 2z"})
+        + _figure({"fb0": "M2 2z", "fb1": "M3 3z"})
+        + "</article>"
+    )
+    out = pages.share_glyphs(page)
+    hidden = out[: out.index("</svg>")]
+    assert [hidden.count(f'd="M{n} {n}z"') for n in (1, 2, 3)] == [1, 1, 1]
+    ids = re.findall(r'id="(g[0-9a-f]+)"', hidden)
+    assert len(ids) == len(set(ids)) == 3
+    shared = re.search(r'd="M2 2z" id="(g[0-9a-f]+)"', hidden).group(1)
+    assert out.count(f'xlink:href="#{shared}"') == 2  # both figures point at the one definition
+    assert pages.share_glyphs(page) == out  # deterministic
+
+
+def test_different_glyphs_get_different_ids_and_a_page_without_figures_is_unchanged() -> None:
+    one, two = (pages.share_glyphs(_figure({"fa0": d})) for d in ("M1 1z", "M1 2z"))
+    assert re.findall(r'href="#(\w+)"', one) != re.findall(r'href="#(\w+)"', two)
+    assert pages.share_glyphs("<article><p>text</p></article>") == "<article><p>text</p></article>"
