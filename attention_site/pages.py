@@ -265,6 +265,7 @@ _CLIP = re.compile(r"(<clipPath\b.*?</clipPath>)", re.S | re.I)
 _DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path>)", re.S)
 _PATH_ID = re.compile(r'\sid="([^"]+)"')
 _FIGURE_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]+)')
+_EMPTY_SVG_ELEMENT = re.compile(r"<(use|path)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)></\1>")
 _ARTICLE = re.compile(r"<article\b[^>]*>")
 GLYPHS_SVG = (
     '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute"'
@@ -272,13 +273,20 @@ GLYPHS_SVG = (
 )
 
 
+def _short(svg: str) -> str:
+    svg = _EMPTY_SVG_ELEMENT.sub(r"<\1\2/>", svg)
+    return svg.replace(' xlink:href="#', ' href="#')
+
+
 def share_glyphs(markup: str) -> str:
     """Every figure's <defs> paths moved to one hidden <svg> of the page, deduplicated.
 
-    Ids: ``g`` and 10 hex digits of the SHA-256 of the path without its id (deterministic, and
-    two figures drawing the same glyph refer to the same definition).
+    Ids: ``g`` and 6 hex digits (more on a clash) of the SHA-256 of the path without its id:
+    deterministic, and two figures drawing the same glyph refer to the same definition. Inside
+    figures, empty ``<use>``/``<path>`` close themselves and ``xlink:href`` becomes SVG 2's
+    ``href`` (about 20 bytes of each of a chapter's ~2,000 ``<use>``).
     """
-    shared: dict[str, str] = {}  # new id -> path markup, in order of first use
+    shared: dict[str, str] = {}  # new id -> path markup without id, in order of first use
 
     def move(match: re.Match) -> str:
         names: dict[str, str] = {}
@@ -287,10 +295,12 @@ def share_glyphs(markup: str) -> str:
             old = _PATH_ID.search(path.group(0))
             if old is None:
                 return path.group(0)
-            bare = _PATH_ID.sub("", path.group(0), count=1)
-            new = "g" + hashlib.sha256(bare.encode()).hexdigest()[:10]
+            bare = _PATH_ID.sub("", _short(path.group(0)), count=1)
+            digest, size = hashlib.sha256(bare.encode()).hexdigest(), 6
+            while shared.get(new := "g" + digest[:size], bare) != bare:  # a clash: longer
+                size += 1
             names[old.group(1)] = new
-            shared.setdefault(new, _PATH_ID.sub(f' id="{new}"', path.group(0), count=1))
+            shared[new] = bare
             return ""
 
         def defs(block: re.Match) -> str:
@@ -300,13 +310,15 @@ def share_glyphs(markup: str) -> str:
             )
             return f"<defs>{inner}</defs>\n" if inner.strip() else ""
 
-        figure = _DEFS.sub(defs, match.group(0))
+        figure = _short(_DEFS.sub(defs, match.group(0)))
         return _FIGURE_REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), figure)
 
     markup = _FIGURE.sub(move, markup)
     if not shared:
         return markup
-    hidden = GLYPHS_SVG.format("".join(shared.values()))
+    hidden = GLYPHS_SVG.format(
+        "".join(p.replace("<path ", f'<path id="{i}" ', 1) for i, p in shared.items())
+    )
     article = _ARTICLE.search(markup)
     at = article.end() if article else markup.index('<figure class="attn-figure">')
     return markup[:at] + hidden + markup[at:]

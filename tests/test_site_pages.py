@@ -120,11 +120,12 @@ def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> Non
     out = pages.share_glyphs(page)
     hidden, figure = out.split("</svg>", 1)
     assert hidden.startswith('<article class="md-content__inner"><svg aria-hidden="true"')
-    new = re.search(r'<path d="M1 1z" id="(g[0-9a-f]{10})" transform="scale\(0.01\)">', hidden)
+    new = re.search(r'<path id="(g[0-9a-f]{6})" d="M1 1z" transform="scale\(0.01\)"/>', hidden)
     assert new is not None, hidden
-    assert f'xlink:href="#{new.group(1)}"' in figure and "#fa0" not in figure
+    assert f'<use href="#{new.group(1)}"/>' in figure and "#fa0" not in figure
     assert "M1 1z" not in figure  # the outline lives once, in the hidden svg
-    assert clip in figure and "M0 0L1 1" not in hidden  # clipPaths stay with their figure
+    # clipPaths stay with their figure
+    assert clip.replace("></path>", "/>") in figure and "M0 0L1 1" not in hidden
     assert figure.count("<defs>") == 1  # emptied <defs> dropped
 
 
@@ -140,8 +141,8 @@ def test_two_figures_sharing_a_glyph_get_one_definition() -> None:
     assert [hidden.count(f'd="M{n} {n}z"') for n in (1, 2, 3)] == [1, 1, 1]
     ids = re.findall(r'id="(g[0-9a-f]+)"', hidden)
     assert len(ids) == len(set(ids)) == 3
-    shared = re.search(r'd="M2 2z" id="(g[0-9a-f]+)"', hidden).group(1)
-    assert out.count(f'xlink:href="#{shared}"') == 2  # both figures point at the one definition
+    shared = re.search(r'id="(g[0-9a-f]+)" d="M2 2z"', hidden).group(1)
+    assert out.count(f'href="#{shared}"') == 2  # both figures point at the one definition
     assert pages.share_glyphs(page) == out  # deterministic
 
 
@@ -149,3 +150,18 @@ def test_different_glyphs_get_different_ids_and_a_page_without_figures_is_unchan
     one, two = (pages.share_glyphs(_figure({"fa0": d})) for d in ("M1 1z", "M1 2z"))
     assert re.findall(r'href="#(\w+)"', one) != re.findall(r'href="#(\w+)"', two)
     assert pages.share_glyphs("<article><p>text</p></article>") == "<article><p>text</p></article>"
+
+
+def test_a_clash_of_short_glyph_ids_takes_a_longer_id(monkeypatch) -> None:
+    class Clash:  # every path hashes alike
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def hexdigest(self) -> str:
+            return "0" * 63 + str(len(self.data) % 10)
+
+    monkeypatch.setattr(pages.hashlib, "sha256", Clash)
+    out = pages.share_glyphs(_figure({"fa0": "M1 1z", "fa1": "M2 22z", "fa2": "M1 1z"}))
+    ids = re.findall(r'<path id="(\w+)" d="(M[^"]+)"', out)
+    assert [d for _, d in ids] == ["M1 1z", "M2 22z"] and ids[0][0] != ids[1][0], ids
+    assert re.findall(r'<use href="#(\w+)"/>', out) == [ids[0][0], ids[1][0], ids[0][0]]
