@@ -247,7 +247,7 @@ def name_math_headers(markup: str) -> str:
 def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
     """The page's HTML with math rendered, scroll boxes marked and controls named."""
     head, sep, body = output.partition("<body")
-    body = mark_scrollers(render_math(share_glyphs(body), where), lang)
+    body = mark_scrollers(render_math(share_definitions(body), where), lang)
     body = name_math_headers(_EMPTY_TH.sub(r"<td\1>\2</td>", body))
     body = _SEARCH_DIALOG.sub(rf'\1 aria-label="{LABELS.get(lang, LABELS["en"])["search"]}"', body)
     body = _BUNDLE.sub(lambda m: _SEARCH_SCRIPT % json.dumps(prefix) + m.group(0), body, count=1)
@@ -278,8 +278,8 @@ def _short(svg: str) -> str:
     return svg.replace(' xlink:href="#', ' href="#')
 
 
-def share_glyphs(markup: str) -> str:
-    """Every figure's <defs> paths moved to one hidden <svg> of the page, deduplicated.
+def share_glyphs(markup: str) -> tuple[str, list[str]]:
+    """Every figure without the paths of its <defs>: returned once each, to be shared.
 
     Ids: ``g`` and 6 hex digits (more on a clash) of the SHA-256 of the path without its id:
     deterministic, and two figures drawing the same glyph refer to the same definition. Inside
@@ -314,14 +314,45 @@ def share_glyphs(markup: str) -> str:
         return _FIGURE_REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), figure)
 
     markup = _FIGURE.sub(move, markup)
-    if not shared:
+    return markup, [p.replace("<path ", f'<path id="{i}" ', 1) for i, p in shared.items()]
+
+
+# nbconvert's lab template: a copy button with its own inline icon in every code cell.
+_COPY_ICON = re.compile(
+    r'(<svg aria-hidden="true" class="clipboard-copy-icon"[^>]*>)(.*?)</svg>', re.S
+)
+_CODE_CELL = re.compile(r'(<div class="highlight-ipynb[^"]*"><pre\b[^>]*>)(.*?)(?=</pre>)', re.S)
+# Pygments classes that no rule of the notebook CSS (.highlight-ipynb .X) or extra.css colours
+# differently from the code's text ("w": whitespace, whose colour shows nothing).
+UNCOLOURED = ("n", "nb", "nf", "nn", "w")
+_PLAIN_SPAN = re.compile(rf'<span class="(?:{"|".join(UNCOLOURED)})">([^<]*)</span>|<span></span>')
+
+
+def slim_code_cells(markup: str) -> tuple[str, list[str]]:
+    """Code cells without what shows nothing: each copy button's icon becomes a ``<use>`` of
+    one definition, and spans that colour nothing are unwrapped; returns the definitions."""
+    icons: dict[str, str] = {}
+
+    def icon(match: re.Match) -> str:
+        name = "c" + hashlib.sha256(match.group(2).encode()).hexdigest()[:6]
+        icons.setdefault(name, f'<g id="{name}">{match.group(2)}</g>')
+        return f'{match.group(1)}<use href="#{name}"/></svg>'
+
+    markup = _COPY_ICON.sub(icon, markup)
+    markup = _CODE_CELL.sub(lambda m: m.group(1) + _PLAIN_SPAN.sub(r"\1", m.group(2)), markup)
+    return markup, list(icons.values())
+
+
+def share_definitions(markup: str) -> str:
+    """The page with figure glyphs and copy icons defined once, in one hidden <svg> at the top
+    of the article (inside the content that Material's instant navigation swaps)."""
+    markup, glyphs = share_glyphs(markup)
+    markup, icons = slim_code_cells(markup)
+    if not glyphs and not icons:
         return markup
-    hidden = GLYPHS_SVG.format(
-        "".join(p.replace("<path ", f'<path id="{i}" ', 1) for i, p in shared.items())
-    )
     article = _ARTICLE.search(markup)
-    at = article.end() if article else markup.index('<figure class="attn-figure">')
-    return markup[:at] + hidden + markup[at:]
+    at = article.end() if article else 0
+    return markup[:at] + GLYPHS_SVG.format("".join(glyphs + icons)) + markup[at:]
 
 
 # --------------------------------------------------------------------------- search index

@@ -117,7 +117,7 @@ def _figure(glyphs: dict[str, str], clip: str = "") -> str:
 def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> None:
     clip = '<clipPath id="fa1"><path d="M0 0L1 1" id="fa9"></path></clipPath>\n'
     page = '<article class="md-content__inner">' + _figure({"fa0": "M1 1z"}, clip) + "</article>"
-    out = pages.share_glyphs(page)
+    out = pages.share_definitions(page)
     hidden, figure = out.split("</svg>", 1)
     assert hidden.startswith('<article class="md-content__inner"><svg aria-hidden="true"')
     new = re.search(r'<path id="(g[0-9a-f]{6})" d="M1 1z" transform="scale\(0.01\)"/>', hidden)
@@ -136,20 +136,21 @@ def test_two_figures_sharing_a_glyph_get_one_definition() -> None:
         + _figure({"fb0": "M2 2z", "fb1": "M3 3z"})
         + "</article>"
     )
-    out = pages.share_glyphs(page)
+    out = pages.share_definitions(page)
     hidden = out[: out.index("</svg>")]
     assert [hidden.count(f'd="M{n} {n}z"') for n in (1, 2, 3)] == [1, 1, 1]
     ids = re.findall(r'id="(g[0-9a-f]+)"', hidden)
     assert len(ids) == len(set(ids)) == 3
     shared = re.search(r'id="(g[0-9a-f]+)" d="M2 2z"', hidden).group(1)
     assert out.count(f'href="#{shared}"') == 2  # both figures point at the one definition
-    assert pages.share_glyphs(page) == out  # deterministic
+    assert pages.share_definitions(page) == out  # deterministic
 
 
 def test_different_glyphs_get_different_ids_and_a_page_without_figures_is_unchanged() -> None:
-    one, two = (pages.share_glyphs(_figure({"fa0": d})) for d in ("M1 1z", "M1 2z"))
+    one, two = (pages.share_definitions(_figure({"fa0": d})) for d in ("M1 1z", "M1 2z"))
     assert re.findall(r'href="#(\w+)"', one) != re.findall(r'href="#(\w+)"', two)
-    assert pages.share_glyphs("<article><p>text</p></article>") == "<article><p>text</p></article>"
+    plain = "<article><p>text</p></article>"
+    assert pages.share_definitions(plain) == plain
 
 
 def test_a_clash_of_short_glyph_ids_takes_a_longer_id(monkeypatch) -> None:
@@ -161,7 +162,32 @@ def test_a_clash_of_short_glyph_ids_takes_a_longer_id(monkeypatch) -> None:
             return "0" * 63 + str(len(self.data) % 10)
 
     monkeypatch.setattr(pages.hashlib, "sha256", Clash)
-    out = pages.share_glyphs(_figure({"fa0": "M1 1z", "fa1": "M2 22z", "fa2": "M1 1z"}))
+    out = pages.share_definitions(_figure({"fa0": "M1 1z", "fa1": "M2 22z", "fa2": "M1 1z"}))
     ids = re.findall(r'<path id="(\w+)" d="(M[^"]+)"', out)
     assert [d for _, d in ids] == ["M1 1z", "M2 22z"] and ids[0][0] != ids[1][0], ids
     assert re.findall(r'<use href="#(\w+)"/>', out) == [ids[0][0], ids[1][0], ids[0][0]]
+
+
+ICON = '<path d="M0 6.75C0 5z" fill="currentColor"></path>'
+CELL = (
+    '<div class="zeroclipboard-container"><clipboard-copy aria-label="Copy to Clipboard" for="c1">'
+    '<div><svg aria-hidden="true" class="clipboard-copy-icon" height="20" viewbox="0 0 16 16">'
+    f"{ICON}</svg></div></clipboard-copy></div>"
+    '<div class="highlight-ipynb hl-python"><pre><span></span><span class="n">x</span>'
+    '<span class="w"> </span><span class="o">=</span> <span class="nb">len</span>'
+    '<span class="p">(</span><span class="s2">"a"</span><span class="p">)</span></pre></div>'
+    '<div class="highlight"><pre><span></span><code><span class="n">y</span></code></pre></div>'
+)
+
+
+def test_code_cells_share_one_copy_icon_and_lose_the_spans_that_colour_nothing() -> None:
+    out = pages.share_definitions(f"<article>{CELL}{CELL}</article>")
+    hidden, rest = out.split("</svg>", 1)
+    name = re.search(r'<g id="(c[0-9a-f]{6})">', hidden).group(1)
+    assert hidden.count(ICON) == 1 and ICON not in rest
+    assert rest.count(f'<use href="#{name}"/></svg>') == 2
+    assert 'aria-label="Copy to Clipboard"' in rest  # the button keeps its name
+    code = '<pre>x <span class="o">=</span> len<span class="p">(</span><span class="s2">"a"</span>'
+    assert rest.count(code) == 2
+    # Outside notebook cells (Material's and show_source's .highlight colours .n): untouched.
+    assert rest.count('<pre><span></span><code><span class="n">y</span></code>') == 2
