@@ -16,6 +16,9 @@ languages and writes the merged search index, and after every hook):
   (default language) and ``<lang>/search/search_index.json``, with TeX and "¶" taken out of the
   snippets; a small inline script points Material's search at this page's language and fetches
   the index only when the reader opens search.
+* **Lighter chapter pages** (issue 10: each <= 600 KB with its figures): figures' glyph outlines
+  and code cells' copy icons defined once per page; code spans that colour nothing unwrapped;
+  explorables' Vega-Lite specs in JSON files beside the page, fetched when the chart is drawn.
 * **Only the notebook CSS the pages use**: rules of ``assets/stylesheets/jupyter.css`` whose
   classes, ids or attributes occur in no built page are dropped (about 96% of it).
 """
@@ -266,6 +269,9 @@ _DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path
 _PATH_ID = re.compile(r'\sid="([^"]+)"')
 _FIGURE_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]+)')
 _EMPTY_SVG_ELEMENT = re.compile(r"<(use|path)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)></\1>")
+_ROLE_FALLBACK = re.compile(r"(var\(--attn-[\w-]+), #[0-9A-Fa-f]{3,8}\)")
+_STYLE = re.compile(r'\sstyle="[^"]*"')
+_BETWEEN_TAGS = re.compile(r">\n+<")
 _ARTICLE = re.compile(r"<article\b[^>]*>")
 GLYPHS_SVG = (
     '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute"'
@@ -275,7 +281,11 @@ GLYPHS_SVG = (
 
 def _short(svg: str) -> str:
     svg = _EMPTY_SVG_ELEMENT.sub(r"<\1\2/>", svg)
-    return svg.replace(' xlink:href="#', ' href="#')
+    # The light colour after each role's CSS variable is for the SVG alone; in the site,
+    # figures.css defines every role (tests/test_site_pages.py checks it).
+    svg = _ROLE_FALLBACK.sub(r"\1)", svg)
+    svg = _STYLE.sub(lambda m: re.sub(r"([:;]) ", r"\1", m.group(0)), svg)
+    return _BETWEEN_TAGS.sub("><", svg.replace(' xlink:href="#', ' href="#'))
 
 
 def share_glyphs(markup: str) -> tuple[str, list[str]]:
@@ -283,8 +293,9 @@ def share_glyphs(markup: str) -> tuple[str, list[str]]:
 
     Ids: ``g`` and 6 hex digits (more on a clash) of the SHA-256 of the path without its id:
     deterministic, and two figures drawing the same glyph refer to the same definition. Inside
-    figures, empty ``<use>``/``<path>`` close themselves and ``xlink:href`` becomes SVG 2's
-    ``href`` (about 20 bytes of each of a chapter's ~2,000 ``<use>``).
+    figures, empty ``<use>``/``<path>`` close themselves, ``xlink:href`` becomes SVG 2's
+    ``href`` (about 20 bytes of each of a chapter's ~2,000 ``<use>``), colour variables lose
+    their fallback, styles their spaces, and newlines between tags go.
     """
     shared: dict[str, str] = {}  # new id -> path markup without id, in order of first use
 
@@ -353,6 +364,39 @@ def share_definitions(markup: str) -> str:
     article = _ARTICLE.search(markup)
     at = article.end() if article else 0
     return markup[:at] + GLYPHS_SVG.format("".join(glyphs + icons)) + markup[at:]
+
+
+# --------------------------------------------------------------------------- explorables
+# An explorable's Vega-Lite spec (data included: ~60 KB) is needed only when its chart is drawn.
+_EXPLORABLE = re.compile(
+    r'(<figure\b[^>]*\bclass="attn-explorable"[^>]*\bid="([\w-]+)"[^>]*)>(.*?)'
+    r"<script>document\.currentScript\.parentElement\.attnSpec = (.*?);</script>",
+    re.S,
+)
+# nbconvert's lab template loads mermaid for ".jp-Mermaid" diagrams: no page has one.
+_MERMAID_LOADER = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{'
+    r'\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
+    r".*?</script>\s*",
+    re.S,
+)
+
+
+def move_specs(markup: str) -> tuple[str, dict[str, str]]:
+    """Each explorable's spec out of the page: the figure names a JSON file beside the page
+    (``data-attn-spec``), which explorables.js fetches when it draws the chart. Returns the
+    page and the files (name -> JSON). Also drops the mermaid loader if nothing uses it."""
+    files: dict[str, str] = {}
+
+    def move(match: re.Match) -> str:
+        opening, name, inner, spec = match.groups()
+        files[f"{name}.json"] = spec  # JSON already (attention.explorables: "<" escaped)
+        return f'{opening} data-attn-spec="{name}.json">{inner}'
+
+    markup = _EXPLORABLE.sub(move, markup)
+    if 'class="jp-Mermaid' not in markup:
+        markup = _MERMAID_LOADER.sub("", markup)
+    return markup, files
 
 
 # --------------------------------------------------------------------------- search index
@@ -504,6 +548,11 @@ class PagesPlugin(BasePlugin):
         default, _ = _languages(config)
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
+        output, specs = move_specs(output)
+        for name, spec in specs.items():  # beside the page: a relative URL finds it
+            path = Path(page.file.abs_dest_path).parent / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(spec, encoding="utf-8")
         return finish_page(output, lang=lang, prefix=prefix, where=where)
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language

@@ -125,7 +125,7 @@ def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> Non
     assert f'<use href="#{new.group(1)}"/>' in figure and "#fa0" not in figure
     assert "M1 1z" not in figure  # the outline lives once, in the hidden svg
     # clipPaths stay with their figure
-    assert clip.replace("></path>", "/>") in figure and "M0 0L1 1" not in hidden
+    assert clip.replace("></path>", "/>").strip() in figure and "M0 0L1 1" not in hidden
     assert figure.count("<defs>") == 1  # emptied <defs> dropped
 
 
@@ -191,3 +191,31 @@ def test_code_cells_share_one_copy_icon_and_lose_the_spans_that_colour_nothing()
     assert rest.count(code) == 2
     # Outside notebook cells (Material's and show_source's .highlight colours .n): untouched.
     assert rest.count('<pre><span></span><code><span class="n">y</span></code>') == 2
+
+
+def test_an_explorables_spec_moves_to_a_json_file_beside_the_page() -> None:
+    from attention.explorables import Explorable
+
+    figure = Explorable({"mark": "bar", "x": "</script>"}, "a chart of bars", "demo").to_html()
+    mermaid = (
+        '<script type="module">\n  document.addEventListener("DOMContentLoaded", async () => {\n'
+        '    const diagrams = document.querySelectorAll(".jp-Mermaid > pre.mermaid");\n'
+        "    if (!diagrams.length) { return; }\n  });\n</script>\n"
+    )
+    out, files = pages.move_specs(f"<article>{figure}</article>{mermaid}")
+    assert "attnSpec" not in out and "<script" not in out  # no spec, no unused mermaid loader
+    assert 'data-attn-spec="attn-explorable-demo.json">' in out
+    assert json.loads(files["attn-explorable-demo.json"]) == {"mark": "bar", "x": "</script>"}
+    assert pages.move_specs(mermaid + '<div class="jp-Mermaid"></div>')[0].startswith(mermaid)
+
+
+def test_figures_lose_colour_fallbacks_that_figures_css_makes_useless() -> None:
+    from attention.plotting import CSS_VARS
+
+    css = (pages.KATEX.parents[1] / "stylesheets" / "figures.css").read_text(encoding="utf-8")
+    defined = set(re.findall(r"^\s*(--attn-[\w-]+):", css, flags=re.M))
+    used = {re.search(r"var\((--attn-[\w-]+)", v).group(1) for v in CSS_VARS.values()}
+    assert used <= defined, f"figures.css lacks {used - defined}"
+    svg = '<g style="fill: var(--attn-ink, #2B2B2B); stroke-width: 0.8">\n<path d="M0 0"></path>'
+    out = pages.share_definitions(f'<figure class="attn-figure"><svg>{svg}</svg></figure>')
+    assert '<svg><g style="fill:var(--attn-ink);stroke-width:0.8"><path d="M0 0"/></svg>' in out
