@@ -84,6 +84,8 @@ def render_tex(tex: str, display: bool) -> str:
         mathml = _katex().eval(f"katex.renderToString({json.dumps(tex)}, {options})")
     except quickjs.JSException as err:
         raise ValueError(f"invalid TeX {tex!r}: {err}") from None
+    # Its TeX source (an <annotation>, never shown nor read aloud) is a quarter of the bytes.
+    mathml = re.sub(r"<annotation\b.*?</annotation>", "", mathml, flags=re.S)
     # KaTeX wraps only its HTML output in .katex-display; the page styles and scrolls by it.
     return f'<span class="katex-display">{mathml}</span>' if display else mathml
 
@@ -285,17 +287,17 @@ def _short(svg: str) -> str:
     # figures.css defines every role (tests/test_site_pages.py checks it).
     svg = _ROLE_FALLBACK.sub(r"\1)", svg)
     svg = _STYLE.sub(lambda m: re.sub(r"([:;]) ", r"\1", m.group(0)), svg)
-    return _BETWEEN_TAGS.sub("><", svg.replace(' xlink:href="#', ' href="#'))
+    return _BETWEEN_TAGS.sub("><", svg)
 
 
 def share_glyphs(markup: str) -> tuple[str, list[str]]:
     """Every figure without the paths of its <defs>: returned once each, to be shared.
 
-    Ids: ``g`` and 6 hex digits (more on a clash) of the SHA-256 of the path without its id:
+    Ids: ``g`` and 4 hex digits (more on a clash) of the SHA-256 of the path without its id:
     deterministic, and two figures drawing the same glyph refer to the same definition. Inside
-    figures, empty ``<use>``/``<path>`` close themselves, ``xlink:href`` becomes SVG 2's
-    ``href`` (about 20 bytes of each of a chapter's ~2,000 ``<use>``), colour variables lose
-    their fallback, styles their spaces, and newlines between tags go.
+    figures, empty ``<use>``/``<path>`` close themselves, colour variables lose their fallback,
+    styles their spaces, and newlines between tags go. (``xlink:href`` stays: Material's
+    instant navigation sets ``el.href`` on every ``[href]``, read-only on an SVG ``<use>``.)
     """
     shared: dict[str, str] = {}  # new id -> path markup without id, in order of first use
 
@@ -307,7 +309,7 @@ def share_glyphs(markup: str) -> tuple[str, list[str]]:
             if old is None:
                 return path.group(0)
             bare = _PATH_ID.sub("", _short(path.group(0)), count=1)
-            digest, size = hashlib.sha256(bare.encode()).hexdigest(), 6
+            digest, size = hashlib.sha256(bare.encode()).hexdigest(), 4
             while shared.get(new := "g" + digest[:size], bare) != bare:  # a clash: longer
                 size += 1
             names[old.group(1)] = new
@@ -347,7 +349,7 @@ def slim_code_cells(markup: str) -> tuple[str, list[str]]:
     def icon(match: re.Match) -> str:
         name = "c" + hashlib.sha256(match.group(2).encode()).hexdigest()[:6]
         icons.setdefault(name, f'<g id="{name}">{match.group(2)}</g>')
-        return f'{match.group(1)}<use href="#{name}"/></svg>'
+        return f'{match.group(1)}<use xlink:href="#{name}"/></svg>'
 
     markup = _COPY_ICON.sub(icon, markup)
     markup = _CODE_CELL.sub(lambda m: m.group(1) + _PLAIN_SPAN.sub(r"\1", m.group(2)), markup)

@@ -25,6 +25,7 @@ def test_math_becomes_mathml_outside_code() -> None:
     assert "<pre>cost: $5 and $6</pre><code>$y$</code>" in out
     assert "<span>$z$</span>" in out  # a notebook code cell is never math
     assert "katex-html" not in out  # MathML only: no KaTeX CSS or fonts needed
+    assert "<annotation" not in out and "{a}" not in out  # no TeX source left in the page
 
 
 def test_invalid_tex_is_a_warning_naming_the_page(caplog) -> None:
@@ -120,13 +121,14 @@ def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> Non
     out = pages.share_definitions(page)
     hidden, figure = out.split("</svg>", 1)
     assert hidden.startswith('<article class="md-content__inner"><svg aria-hidden="true"')
-    new = re.search(r'<path id="(g[0-9a-f]{6})" d="M1 1z" transform="scale\(0.01\)"/>', hidden)
+    new = re.search(r'<path id="(g[0-9a-f]{4})" d="M1 1z" transform="scale\(0.01\)"/>', hidden)
     assert new is not None, hidden
-    assert f'<use href="#{new.group(1)}"/>' in figure and "#fa0" not in figure
+    assert f'<use xlink:href="#{new.group(1)}"/>' in figure and "#fa0" not in figure
     assert "M1 1z" not in figure  # the outline lives once, in the hidden svg
     # clipPaths stay with their figure
     assert clip.replace("></path>", "/>").strip() in figure and "M0 0L1 1" not in hidden
     assert figure.count("<defs>") == 1  # emptied <defs> dropped
+    assert " href=" not in out.replace(" xlink:href=", "")  # see the code cells' test
 
 
 def test_two_figures_sharing_a_glyph_get_one_definition() -> None:
@@ -165,7 +167,7 @@ def test_a_clash_of_short_glyph_ids_takes_a_longer_id(monkeypatch) -> None:
     out = pages.share_definitions(_figure({"fa0": "M1 1z", "fa1": "M2 22z", "fa2": "M1 1z"}))
     ids = re.findall(r'<path id="(\w+)" d="(M[^"]+)"', out)
     assert [d for _, d in ids] == ["M1 1z", "M2 22z"] and ids[0][0] != ids[1][0], ids
-    assert re.findall(r'<use href="#(\w+)"/>', out) == [ids[0][0], ids[1][0], ids[0][0]]
+    assert re.findall(r'<use xlink:href="#(\w+)"/>', out) == [ids[0][0], ids[1][0], ids[0][0]]
 
 
 ICON = '<path d="M0 6.75C0 5z" fill="currentColor"></path>'
@@ -185,8 +187,10 @@ def test_code_cells_share_one_copy_icon_and_lose_the_spans_that_colour_nothing()
     hidden, rest = out.split("</svg>", 1)
     name = re.search(r'<g id="(c[0-9a-f]{6})">', hidden).group(1)
     assert hidden.count(ICON) == 1 and ICON not in rest
-    assert rest.count(f'<use href="#{name}"/></svg>') == 2
+    assert rest.count(f'<use xlink:href="#{name}"/></svg>') == 2
     assert 'aria-label="Copy to Clipboard"' in rest  # the button keeps its name
+    # Material's instant navigation assigns el.href on every [href]: read-only on an SVG <use>.
+    assert " href=" not in out.replace(" xlink:href=", "")
     code = '<pre>x <span class="o">=</span> len<span class="p">(</span><span class="s2">"a"</span>'
     assert rest.count(code) == 2
     # Outside notebook cells (Material's and show_source's .highlight colours .n): untouched.
