@@ -16,6 +16,9 @@ languages and writes the merged search index, and after every hook):
   (default language) and ``<lang>/search/search_index.json``, with TeX and "¶" taken out of the
   snippets; a small inline script points Material's search at this page's language and fetches
   the index only when the reader opens search.
+* **Lighter chapter pages** (issue 10: each <= 600 KB with its figures): figures' glyph outlines
+  and code cells' copy icons defined once per page; code spans that colour nothing unwrapped;
+  explorables' Vega-Lite specs in JSON files beside the page, fetched when the chart is drawn.
 * **Only the notebook CSS the pages use**: rules of ``assets/stylesheets/jupyter.css`` whose
   classes, ids or attributes occur in no built page are dropped (about 96% of it).
 """
@@ -23,6 +26,7 @@ languages and writes the merged search index, and after every hook):
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import logging
@@ -81,6 +85,8 @@ def render_tex(tex: str, display: bool) -> str:
         mathml = _katex().eval(f"katex.renderToString({json.dumps(tex)}, {options})")
     except quickjs.JSException as err:
         raise ValueError(f"invalid TeX {tex!r}: {err}") from None
+    # Its TeX source (an <annotation>, never shown nor read aloud) is a quarter of the bytes.
+    mathml = re.sub(r"<annotation\b.*?</annotation>", "", mathml, flags=re.S)
     # KaTeX wraps only its HTML output in .katex-display; the page styles and scrolls by it.
     return f'<span class="katex-display">{mathml}</span>' if display else mathml
 
@@ -251,11 +257,153 @@ def name_math_headers(markup: str) -> str:
 def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
     """The page's HTML with math rendered, scroll boxes marked and controls named."""
     head, sep, body = output.partition("<body")
-    body = mark_scrollers(render_math(body, where), lang)
+    body = mark_scrollers(render_math(share_definitions(body), where), lang)
     body = name_math_headers(_EMPTY_TH.sub(r"<td\1>\2</td>", body))
     body = _SEARCH_DIALOG.sub(rf'\1 aria-label="{LABELS.get(lang, LABELS["en"])["search"]}"', body)
     body = _BUNDLE.sub(lambda m: _SEARCH_SCRIPT % json.dumps(prefix) + m.group(0), body, count=1)
     return head + sep + body
+
+
+# --------------------------------------------------------------------------- figure glyphs
+# Text in figures is drawn as paths (svg.fonttype=path), each figure carrying its own <defs> of
+# every glyph it uses. A page holds one copy of each: top-level <path id> of a figure's <defs>
+# move to one hidden <svg> at the top of the article, named by a hash of their markup, so the
+# same glyph in ten figures is defined once. clipPaths stay with their figure.
+_FIGURE = re.compile(r'<figure class="attn-figure">.*?</figure>', re.S)
+_DEFS = re.compile(r"<defs>(.*?)</defs>\s*", re.S)
+_CLIP = re.compile(r"(<clipPath\b.*?</clipPath>)", re.S | re.I)
+_DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path>)", re.S)
+_PATH_ID = re.compile(r'\sid="([^"]+)"')
+_FIGURE_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]+)')
+_EMPTY_SVG_ELEMENT = re.compile(r"<(use|path)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)></\1>")
+_ROLE_FALLBACK = re.compile(r"(var\(--attn-[\w-]+), #[0-9A-Fa-f]{3,8}\)")
+_STYLE = re.compile(r'\sstyle="[^"]*"')
+_BETWEEN_TAGS = re.compile(r">\n+<")
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+GLYPHS_SVG = (
+    '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute"'
+    ' class="attn-glyphs" xmlns="http://www.w3.org/2000/svg"><defs>{}</defs></svg>'
+)
+
+
+def _short(svg: str) -> str:
+    svg = _EMPTY_SVG_ELEMENT.sub(r"<\1\2/>", svg)
+    # The light colour after each role's CSS variable is for the SVG alone; in the site,
+    # figures.css defines every role (tests/test_site_pages.py checks it).
+    svg = _ROLE_FALLBACK.sub(r"\1)", svg)
+    svg = _STYLE.sub(lambda m: re.sub(r"([:;]) ", r"\1", m.group(0)), svg)
+    return _BETWEEN_TAGS.sub("><", svg)
+
+
+def share_glyphs(markup: str) -> tuple[str, list[str]]:
+    """Every figure without the paths of its <defs>: returned once each, to be shared.
+
+    Ids: ``g`` and 4 hex digits (more on a clash) of the SHA-256 of the path without its id:
+    deterministic, and two figures drawing the same glyph refer to the same definition. Inside
+    figures, empty ``<use>``/``<path>`` close themselves, colour variables lose their fallback,
+    styles their spaces, and newlines between tags go. (``xlink:href`` stays: Material's
+    instant navigation sets ``el.href`` on every ``[href]``, read-only on an SVG ``<use>``.)
+    """
+    shared: dict[str, str] = {}  # new id -> path markup without id, in order of first use
+
+    def move(match: re.Match) -> str:
+        names: dict[str, str] = {}
+
+        def take(path: re.Match) -> str:
+            old = _PATH_ID.search(path.group(0))
+            if old is None:
+                return path.group(0)
+            bare = _PATH_ID.sub("", _short(path.group(0)), count=1)
+            digest, size = hashlib.sha256(bare.encode()).hexdigest(), 4
+            while shared.get(new := "g" + digest[:size], bare) != bare:  # a clash: longer
+                size += 1
+            names[old.group(1)] = new
+            shared[new] = bare
+            return ""
+
+        def defs(block: re.Match) -> str:
+            parts = _CLIP.split(block.group(1))  # odd items: clipPaths, left alone
+            inner = "".join(
+                part if n % 2 else _DEF_PATH.sub(take, part) for n, part in enumerate(parts)
+            )
+            return f"<defs>{inner}</defs>\n" if inner.strip() else ""
+
+        figure = _short(_DEFS.sub(defs, match.group(0)))
+        return _FIGURE_REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), figure)
+
+    markup = _FIGURE.sub(move, markup)
+    return markup, [p.replace("<path ", f'<path id="{i}" ', 1) for i, p in shared.items()]
+
+
+# nbconvert's lab template: a copy button with its own inline icon in every code cell.
+_COPY_ICON = re.compile(
+    r'(<svg aria-hidden="true" class="clipboard-copy-icon"[^>]*>)(.*?)</svg>', re.S
+)
+_CODE_CELL = re.compile(r'(<div class="highlight-ipynb[^"]*"><pre\b[^>]*>)(.*?)(?=</pre>)', re.S)
+# Pygments classes that no rule of the notebook CSS (.highlight-ipynb .X) or extra.css colours
+# differently from the code's text ("w": whitespace, whose colour shows nothing).
+UNCOLOURED = ("n", "nb", "nf", "nn", "w")
+_PLAIN_SPAN = re.compile(rf'<span class="(?:{"|".join(UNCOLOURED)})">([^<]*)</span>|<span></span>')
+
+
+def slim_code_cells(markup: str) -> tuple[str, list[str]]:
+    """Code cells without what shows nothing: each copy button's icon becomes a ``<use>`` of
+    one definition, and spans that colour nothing are unwrapped; returns the definitions."""
+    icons: dict[str, str] = {}
+
+    def icon(match: re.Match) -> str:
+        name = "c" + hashlib.sha256(match.group(2).encode()).hexdigest()[:6]
+        icons.setdefault(name, f'<g id="{name}">{match.group(2)}</g>')
+        return f'{match.group(1)}<use xlink:href="#{name}"/></svg>'
+
+    markup = _COPY_ICON.sub(icon, markup)
+    markup = _CODE_CELL.sub(lambda m: m.group(1) + _PLAIN_SPAN.sub(r"\1", m.group(2)), markup)
+    return markup, list(icons.values())
+
+
+def share_definitions(markup: str) -> str:
+    """The page with figure glyphs and copy icons defined once, in one hidden <svg> at the top
+    of the article (inside the content that Material's instant navigation swaps)."""
+    markup, glyphs = share_glyphs(markup)
+    markup, icons = slim_code_cells(markup)
+    if not glyphs and not icons:
+        return markup
+    article = _ARTICLE.search(markup)
+    at = article.end() if article else 0
+    return markup[:at] + GLYPHS_SVG.format("".join(glyphs + icons)) + markup[at:]
+
+
+# --------------------------------------------------------------------------- explorables
+# An explorable's Vega-Lite spec (data included: ~60 KB) is needed only when its chart is drawn.
+_EXPLORABLE = re.compile(
+    r'(<figure\b[^>]*\bclass="attn-explorable"[^>]*\bid="([\w-]+)"[^>]*)>(.*?)'
+    r"<script>document\.currentScript\.parentElement\.attnSpec = (.*?);</script>",
+    re.S,
+)
+# nbconvert's lab template loads mermaid for ".jp-Mermaid" diagrams: no page has one.
+_MERMAID_LOADER = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{'
+    r'\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
+    r".*?</script>\s*",
+    re.S,
+)
+
+
+def move_specs(markup: str) -> tuple[str, dict[str, str]]:
+    """Each explorable's spec out of the page: the figure names a JSON file beside the page
+    (``data-attn-spec``), which explorables.js fetches when it draws the chart. Returns the
+    page and the files (name -> JSON). Also drops the mermaid loader if nothing uses it."""
+    files: dict[str, str] = {}
+
+    def move(match: re.Match) -> str:
+        opening, name, inner, spec = match.groups()
+        files[f"{name}.json"] = spec  # JSON already (attention.explorables: "<" escaped)
+        return f'{opening} data-attn-spec="{name}.json">{inner}'
+
+    markup = _EXPLORABLE.sub(move, markup)
+    if 'class="jp-Mermaid' not in markup:
+        markup = _MERMAID_LOADER.sub("", markup)
+    return markup, files
 
 
 # --------------------------------------------------------------------------- search index
@@ -407,6 +555,11 @@ class PagesPlugin(BasePlugin):
         default, _ = _languages(config)
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
+        output, specs = move_specs(output)
+        for name, spec in specs.items():  # beside the page: a relative URL finds it
+            path = Path(page.file.abs_dest_path).parent / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(spec, encoding="utf-8")
         return finish_page(output, lang=lang, prefix=prefix, where=where)
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language

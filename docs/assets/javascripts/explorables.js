@@ -51,8 +51,15 @@
   };
 
   const render = async (figure) => {
-    // The figure's own inline script stored the spec on it (attention/explorables.py).
+    // The figure's own inline script stored the spec on it (attention/explorables.py), or the
+    // site moved it to a JSON file beside the page (attention_site/pages.py): fetched once.
     const target = figure.querySelector(".attn-explorable-chart");
+    if (!figure.attnSpec && figure.dataset.attnSpec) {
+      const url = new URL(figure.dataset.attnSpec, document.baseURI);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`explorables: ${url} answered ${response.status}`);
+      figure.attnSpec = await response.json();
+    }
     if (!figure.attnSpec || !target) {
       console.error(`explorables: ${figure.id} has no chart spec`);
       return;
