@@ -65,7 +65,8 @@ def _register_font() -> None:
     The package's file goes first in the font list, so it wins over a system copy of the
     same family (the tests check that it is this file that draws)."""
     manager = font_manager.fontManager
-    manager.addfont(CJK_FONT)
+    if not any(f.fname == CJK_FONT for f in manager.ttflist):  # importing again adds no copy
+        manager.addfont(CJK_FONT)
     ours = [f for f in manager.ttflist if f.fname == CJK_FONT]
     manager.ttflist[:] = ours + [f for f in manager.ttflist if f.fname != CJK_FONT]
     font_manager.FontManager._findfont_cached.cache_clear()

@@ -28,6 +28,7 @@ from attention_site.notebooks.cache import (
     package_files,
 )
 from attention_site.notebooks.execute import (
+    Kernel,
     cell_error,
     execute,
     merge_streams,
@@ -173,6 +174,42 @@ def test_execute_reports_the_package_files_imported(fake_package, tmp_path) -> N
     assert package_relative(imported, fake_package.resolve()) == ["__init__.py", "alpha.py"]
     assert [o["text"] for o in nb.cells[1].outputs] == ["1\n2\n"]  # merged, whatever the timing
     assert all(cell.execution_count is None for cell in nb.cells)
+
+
+def test_a_shared_kernel_gives_each_notebook_a_fresh_kernels_state(fake_package, tmp_path):
+    """What a chapter changes must not reach the next chapter its kernel runs: the namespace,
+    the package's modules (and so the files it imported), warning filters, rcParams, torch's
+    default dtype and grad mode."""
+    meddler = notebook(
+        (
+            "code",
+            "import warnings, matplotlib, torch, sitepkg.alpha, sitepkg.beta\n"
+            "x = 1\nsitepkg.alpha.VALUE = 'changed'\nwarnings.simplefilter('ignore')\n"
+            "matplotlib.rcParams['lines.linewidth'] = 9\n"
+            "torch.set_default_dtype(torch.float64)\ntorch.set_grad_enabled(False)",
+        )
+    )
+    look = (
+        "import warnings, matplotlib, torch, sitepkg.alpha\n"
+        "print('x' in dir(), sitepkg.alpha.VALUE, matplotlib.rcParams['lines.linewidth'])\n"
+        "print(torch.zeros(1).dtype, torch.get_default_dtype(), torch.is_grad_enabled())\n"
+        "warnings.warn('shown')"
+    )
+    options = dict(kernel="python3", cwd=tmp_path, timeout=60, package="sitepkg")
+    with Kernel(**options, preload=["torch", "matplotlib"]) as kernel:
+        kernel.run(notebook(("code", "1 + 1")), "en/first.md")
+        fresh = notebook(("code", look))
+        fresh_imports = kernel.run(fresh, "en/fresh.md")
+    with Kernel(**options, preload=["torch", "matplotlib"]) as kernel:
+        kernel.run(meddler, "en/meddler.md")
+        after = notebook(("code", look))
+        after_imports = kernel.run(after, "en/after.md")
+    printed, warned = after.cells[0].outputs  # stdout, then stderr (which names the kernel's pid)
+    assert printed == fresh.cells[0].outputs[0]
+    assert printed["text"] == "False alpha-1 1.5\ntorch.float32 torch.float32 True\n"
+    assert "UserWarning: shown" in warned["text"]
+    assert package_relative(after_imports, fake_package.resolve()) == ["__init__.py", "alpha.py"]
+    assert after_imports == fresh_imports
 
 
 def test_a_failing_cell_raises_naming_page_and_cell(fake_package, tmp_path) -> None:

@@ -8,6 +8,8 @@ Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``)
   language at once, on ``jobs`` kernels): the cache key is the code cells (`cache.execution_key`),
   so the English and Chinese pages of a chapter share a run while their code cells are equal,
   and run separately once they differ, even only in a string. Prose edits never re-execute.
+  A kernel runs chapter after chapter (torch is imported once per kernel, not per chapter),
+  each from a fresh kernel's state (`attention_site.kernel_state`), with one compute thread.
 * **re-executes when a package file it imported changes**, and not otherwise (`cache`); under
   ``mkdocs serve`` the package folder is watched, so saving a file of ``attention/`` re-runs
   exactly the chapters that import it.
@@ -34,8 +36,9 @@ import copy
 import logging
 import os
 import re
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -49,7 +52,7 @@ from mkdocs.utils import meta as mkdocs_meta
 from ..serve import DirtyBuildAnswered, SharedBytecode
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
-from .execute import execute, package_relative
+from .execute import Kernel, package_relative
 
 log = logging.getLogger("mkdocs.plugins.attention_site.notebooks")
 
@@ -71,6 +74,8 @@ class NotebooksConfig(base.Config):
     kernel_name = c.Type(str, default="python3")
     timeout = c.Type(int, default=600)  # seconds per cell
     package = c.Type(str, default="attention")  # whose files a chapter's cache entry depends on
+    # Imported once per kernel, before its first chapter: what sharing a kernel saves.
+    preload = c.ListOfItems(c.Type(str), default=["torch", "matplotlib"])
 
 
 def is_notebook(meta: dict) -> bool:
@@ -237,7 +242,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     # ------------------------------------------------------------------ execution
     def execute_missing(self) -> None:
-        """Execute every chapter not cached yet, once per distinct code, in parallel."""
+        """Execute every chapter not cached yet, once per distinct code, on ``jobs`` kernels."""
         todo: dict[str, Path] = {}  # code key -> the first page with that code
         for path in self.chapters():
             key = self.code_key(path)
@@ -245,31 +250,46 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
                 todo[key] = path
         if not todo:
             return
-        jobs = min(len(todo), self.config.jobs or os.cpu_count() or 1)
-        log.info(f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)")
-        with ThreadPoolExecutor(jobs, thread_name_prefix="notebook") as pool:
-            futures = [pool.submit(self.run_and_store, path) for path in todo.values()]
-            try:
-                for future in as_completed(futures):
-                    future.result()  # the first failing chapter fails the build
-            except BaseException:
-                for future in futures:
-                    future.cancel()  # chapters already running finish; no new one starts
-                raise
+        # Longest code first (a proxy for the longest run), so that no kernel is left with a
+        # long chapter at the end while the others idle.
+        queue = sorted(todo.values(), key=lambda p: -len(self._parse(p)[0].cells))
+        jobs = min(len(queue), self.config.jobs or os.cpu_count() or 1)
+        log.info(f"notebooks: executing {len(queue)} chapter(s) on {jobs} kernel(s)")
+        failed = threading.Event()
 
-    def run_and_store(self, path: Path) -> list:
-        """Execute a page's notebook, store its outputs, log it; return the outputs."""
-        start = time.perf_counter()
-        parsed, key = self._parse(path)
-        nb = copy.deepcopy(parsed)
-        imported = execute(
-            nb,
-            self.page_name(path),
+        def work() -> None:
+            with self.kernel() as kernel:
+                while not failed.is_set():
+                    try:
+                        path = queue.pop(0)  # atomic: two kernels never take one page
+                    except IndexError:
+                        return
+                    try:
+                        self.run_and_store(path, kernel)
+                    except BaseException:
+                        failed.set()  # chapters already running finish; no new one starts
+                        raise
+
+        with ThreadPoolExecutor(jobs, thread_name_prefix="notebook") as pool:
+            for future in [pool.submit(work) for _ in range(jobs)]:
+                future.result()  # the first failing chapter fails the build
+
+    def kernel(self) -> Kernel:
+        """A kernel for `run_and_store` (one compute thread: see `Kernel`)."""
+        return Kernel(
             kernel=self.config.kernel_name,
             cwd=self.root,
             timeout=self.config.timeout,
             package=self.config.package,
+            preload=self.config.preload,
         )
+
+    def run_and_store(self, path: Path, kernel: Kernel) -> list:
+        """Execute a page's notebook on ``kernel``, store its outputs, log it; return them."""
+        start = time.perf_counter()
+        parsed, key = self._parse(path)
+        nb = copy.deepcopy(parsed)
+        imported = kernel.run(nb, self.page_name(path))
         deps = package_relative(imported, self.package_dir)
         if deps is None:
             log.warning(
@@ -291,7 +311,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         nb = copy.deepcopy(parsed)
         outputs = self.cache.load(key)
         if outputs is None:  # a page on_pre_build did not see
-            outputs = self.run_and_store(path)
+            with self.kernel() as kernel:
+                outputs = self.run_and_store(path, kernel)
         if path in self._announced:
             self._announced.discard(path)  # its line said "executed in"
         else:

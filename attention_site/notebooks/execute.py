@@ -1,8 +1,11 @@
-"""Run a chapter's notebook in a fresh kernel: reproducible outputs, a clear error, its imports."""
+"""Run chapters' notebooks in kernels shared from one to the next, each chapter from a fresh
+state: reproducible outputs, a clear error, the package files it imported."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -19,6 +22,9 @@ print({mark!r} + _json.dumps(sorted({{
     if _n.partition(".")[0] == {package!r} and getattr(_m, "__file__", None)
 }})))
 """
+
+# Called as an expression, so that no name is left in the chapter's namespace.
+_STATE = '__import__("attention_site.kernel_state").kernel_state'
 
 
 def merge_streams(outputs: list) -> list:
@@ -49,40 +55,94 @@ def cell_error(page: str, nb: nbformat.NotebookNode, index: int, err: CellExecut
     )
 
 
-def execute(
-    nb: nbformat.NotebookNode, page: str, *, kernel: str, cwd: Path, timeout: int, package: str
-) -> list[str]:
-    """Run every code cell of ``nb`` in place, without counts or timestamps, streams merged.
+class Kernel:
+    """A Jupyter kernel that runs notebooks one after another, each from a fresh kernel's state
+    (`attention_site.kernel_state`): the imports every chapter needs are paid once per kernel.
 
-    Raises the `cell_error` of the first failing cell. Returns the absolute paths of the files of
-    ``package`` that the kernel imported.
+    Use as a context manager; ``threads`` sets the kernel's compute threads (``OMP_NUM_THREADS``):
+    one per kernel when several kernels share the cores, where more would only wait on each
+    other and burn CPU spinning.
     """
-    client = NotebookClient(
-        nb,
-        kernel_name=kernel,
-        timeout=timeout,
-        allow_errors=False,
-        record_timing=False,  # no timestamps: two builds give identical notebooks
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    probe = nbformat.v4.new_code_cell(_DEPS_PROBE.format(mark=_DEPS_MARK, package=package))
-    with client.setup_kernel():
+
+    def __init__(
+        self,
+        *,
+        kernel: str,
+        cwd: Path,
+        timeout: int,
+        package: str,
+        preload: list[str],
+        threads: int = 1,
+    ) -> None:
+        self.package = package
+        self.preload = preload
+        self.threads = threads
+        self.client = NotebookClient(
+            nbformat.v4.new_notebook(),
+            kernel_name=kernel,
+            timeout=timeout,
+            allow_errors=False,
+            record_timing=False,  # no timestamps: two builds give identical notebooks
+            shutdown_kernel="immediate",  # a graceful shutdown waits; nothing is left to save
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        self._session: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> Kernel:
+        env = {**os.environ, "OMP_NUM_THREADS": str(self.threads)}
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self.client.setup_kernel(env=env))
+            self._run_quietly(f"{_STATE}.save({self.preload!r})")
+            self._session = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._session is not None:
+            self._session.close()
+
+    def _run_quietly(self, source: str) -> None:
+        """Run ``source`` outside any notebook; a failure is the plugin's, not a chapter's."""
+        self.client.nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        self.client.reset_execution_trackers()
+        self.client.execute_cell(self.client.nb.cells[0], 0)
+
+    def run(self, nb: nbformat.NotebookNode, page: str) -> list[str]:
+        """Run every code cell of ``nb`` in place, without counts or timestamps, streams merged.
+
+        Raises the `cell_error` of the first failing cell. Returns the absolute paths of the
+        files of the package that the notebook imported.
+        """
+        self._run_quietly(f"{_STATE}.restore({self.package!r})")
+        self.client.nb = nb
+        self.client.reset_execution_trackers()
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             try:
-                client.execute_cell(cell, index)
+                self.client.execute_cell(cell, index)
             except CellExecutionError as err:
                 raise cell_error(page, nb, index, err) from None
             cell.execution_count = None  # counts differ between a fresh run and the cache
+            for output in cell.outputs:
+                if "execution_count" in output:  # an execute_result's "Out[n]"
+                    output.execution_count = None
             cell.outputs = merge_streams(cell.outputs)
+        probe = nbformat.v4.new_code_cell(_DEPS_PROBE.format(mark=_DEPS_MARK, package=self.package))
         nb.cells.append(probe)  # nbclient runs only cells of its notebook; removed below
         try:
-            client.execute_cell(probe, len(nb.cells) - 1)
+            self.client.execute_cell(probe, len(nb.cells) - 1)
         finally:
             nb.cells.pop()
-    text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
-    return json.loads(text[text.index(_DEPS_MARK) + len(_DEPS_MARK) :])
+        text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
+        return json.loads(text[text.index(_DEPS_MARK) + len(_DEPS_MARK) :])
+
+
+def execute(
+    nb: nbformat.NotebookNode, page: str, *, kernel: str, cwd: Path, timeout: int, package: str
+) -> list[str]:
+    """Run ``nb`` in a kernel of its own (`Kernel.run`); returns the package files it imported."""
+    with Kernel(kernel=kernel, cwd=cwd, timeout=timeout, package=package, preload=[]) as k:
+        return k.run(nb, page)
 
 
 def package_relative(imported: list[str], folder: Path) -> list[str] | None:
