@@ -1,4 +1,3 @@
-
 """Chinese typography of the zh pages' prose (Markdown source, code and math left out).
 
 - One kind of quotation marks, “…”: no ASCII ``"`` and no 「」『』, and every “ is closed by ”.
