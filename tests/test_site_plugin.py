@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from mkdocs.exceptions import PluginError
 from nbclient.exceptions import CellExecutionError
+from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
 
 from attention_site.notebooks import NotebooksPlugin, headings, is_notebook
 from attention_site.notebooks import render as rendering
@@ -307,14 +306,7 @@ def write_chapter(docs: Path, page: str, code: list[str], prose: str) -> None:
 
 
 def build(site: Path, out: Path) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=300,
-    )
+    result = build_site(out, config_dir=site, timeout=300)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     return log

@@ -38,7 +38,7 @@ class BuiltSite:
         return prefix / slug / "index.html" if slug else prefix / "index.html"
 
 
-def build_site(out: Path, *, config_dir: Path = ROOT, env: dict | None = None):
+def build_site(out: Path, *, config_dir: Path = ROOT, env: dict | None = None, timeout: int = 900):
     """Run `mkdocs build --strict` into ``out``; return the finished process."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
@@ -46,7 +46,7 @@ def build_site(out: Path, *, config_dir: Path = ROOT, env: dict | None = None):
         capture_output=True,
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        timeout=900,
+        timeout=timeout,
     )
 
 
@@ -61,6 +61,14 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 # --------------------------------------------------------------------------- shared helpers
 # Used by every test module of this folder.
+
+
+def full_page_screenshot(page, path: Path) -> bytes:
+    """The whole page as a person would see it scrolling through: the site leaves off-screen
+    content unrendered until it nears the viewport (``content-visibility``, extra.css), which a
+    full-page capture would show blank."""
+    page.add_style_tag(content="* { content-visibility: visible !important; }")
+    return page.screenshot(path=path, full_page=True)
 
 
 def page_url(lang: str, slug: str) -> str:

@@ -7,17 +7,24 @@ screenshots land in results/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from .conftest import CHAPTERS, LANGUAGES, PAGES, ROOT, page_name, page_url, twin_language
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    PAGES,
+    ROOT,
+    full_page_screenshot,
+    page_name,
+    page_url,
+    twin_language,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -96,7 +103,7 @@ def visit(request, browser: Browser, site_server: str):
     runs all of them on one page before it loads the next."""
     visit = open_page(browser, site_server + page_url(*request.param))
     visit.lang, visit.slug = request.param
-    visit.page.screenshot(path=SCREENSHOTS / f"{visit.name}.png", full_page=True)
+    full_page_screenshot(visit.page, SCREENSHOTS / f"{visit.name}.png")
     yield visit
     visit.page.context.close()
 
@@ -170,33 +177,6 @@ def test_math_is_rendered(visit: Visit) -> None:
 
 def _find_all(text: str, needles: tuple[str, ...]) -> list[int]:
     return sorted(i for n in needles for i in range(len(text)) if text.startswith(n, i))
-
-
-# --------------------------------------------------------------------------- dark mode
-def test_figures_stay_legible_in_dark_mode(visit: Visit) -> None:
-    """Figures are drawn dark on light: in dark mode each must keep its light background, not
-    let the dark page show through (dark lines on a dark page)."""
-    page = visit.page
-    page.click(".md-header__option label[for=__palette_1]")  # the header's dark-mode toggle
-    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
-    page.wait_for_timeout(300)  # Material fades the colours in over 250 ms
-    boxes = page.eval_on_selector_all(
-        "article .jp-OutputArea-output img",
-        """imgs => imgs.map(img => img.getBoundingClientRect()).map(r =>
-            [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY])""",
-    )
-    if not boxes:
-        return  # no figures on this page
-    path = SCREENSHOTS / f"{visit.name}-dark.png"
-    shot = Image.open(io.BytesIO(page.screenshot(path=path, full_page=True))).convert("L")
-    dark = {}
-    for number, box in enumerate(boxes, start=1):
-        left, top, right, bottom = (round(v) for v in box)
-        corners = [(x, y) for x in (left + 2, right - 3) for y in (top + 2, bottom - 3)]
-        background = min(shot.getpixel(xy) for xy in corners)
-        if background < 200:  # 0 black .. 255 white
-            dark[f"figure {number}"] = background
-    assert not dark, f"{page.url} in dark mode, figures on a dark background: {dark} (see {path})"
 
 
 # --------------------------------------------------------------------------- language menu

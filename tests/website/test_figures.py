@@ -23,6 +23,7 @@ from .conftest import (
     LANGUAGES,
     BuiltSite,
     executed_notebook,
+    full_page_screenshot,
     page_figures,
     page_name,
     page_soup,
@@ -132,7 +133,7 @@ def test_figures_in_dark_mode_are_dark_and_vector(chromium, site_server, lang, s
         expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
         page.wait_for_timeout(300)  # Material fades the colours in
         name = page_name(lang, slug)
-        page.screenshot(path=SCREENSHOTS / f"figures-{name}-dark.png", full_page=True)
+        full_page_screenshot(page, SCREENSHOTS / f"figures-{name}-dark.png")
         figures = page.locator("article figure.attn-figure")
         assert figures.count(), f"/{lang}/{slug}: no figures"
         bright = {}
@@ -162,8 +163,8 @@ def test_figures_in_dark_mode_are_dark_and_vector(chromium, site_server, lang, s
 def test_light_mode_screenshot(chromium, site_server, lang, slug) -> None:
     page = open_chapter(chromium, site_server, lang, slug, "light", {"width": 1280, "height": 900})
     try:
-        shot = page.screenshot(
-            path=SCREENSHOTS / f"figures-{page_name(lang, slug)}-light.png", full_page=True
+        shot = full_page_screenshot(
+            page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-light.png"
         )
         assert luminance(shot) > 0.5  # the light scheme is light
     finally:
@@ -176,9 +177,7 @@ def test_on_a_phone_every_figure_opens_full_size(chromium, site_server, lang, sl
     where its smallest text (7 pt) is 9 CSS px, and Escape closes it."""
     page = open_chapter(chromium, site_server, lang, slug, "light", PHONE)
     try:
-        page.screenshot(
-            path=SCREENSHOTS / f"figures-{page_name(lang, slug)}-390.png", full_page=True
-        )
+        full_page_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-390.png")
         figures = page.locator("article figure.attn-figure")
         for number in range(figures.count()):
             button = figures.nth(number).locator("button.attn-figure__open")
