@@ -12,6 +12,9 @@ languages and writes the merged search index, and after every hook):
 * **Scrollable boxes reachable by keyboard**: code blocks, text outputs and display equations get
   ``tabindex="0"``, ``role="group"`` and a label in the page's language (extra.css shows a cue).
 * **Named controls**: the search dialog; an empty table header cell becomes a data cell.
+* **Figures beside the page**: each figure's SVG, and the glyph outlines the figures share,
+  move to files beside the page; the page keeps a described box of the figure's size, which
+  ``figures.js`` fills as it nears the screen (`lazy_figures`).
 * **A search index per language**: the merged index is split into ``search/search_index.json``
   (default language) and ``<lang>/search/search_index.json``, with TeX and "¶" taken out of the
   snippets; a small inline script points Material's search at this page's language and fetches
@@ -374,6 +377,56 @@ def share_definitions(markup: str) -> str:
     return markup[:at] + GLYPHS_SVG.format("".join(glyphs + icons)) + markup[at:]
 
 
+# --------------------------------------------------------------------------- lazy figures
+# A chapter's figures are half its HTML and most of its elements: parsing and styling them
+# delayed a phone's first paint and blocked its main thread (Lighthouse, mobile). Each figure's
+# <svg> moves to a file beside the page and the page keeps a box of the same size, described
+# the same way; figures.js fetches a figure as it nears the screen and puts the <svg> back. The
+# glyph outlines the figures share move to one more file, fetched with the first figure.
+_FIGURE_SVG = re.compile(r'(<figure class="attn-figure">)(<svg\b[^>]*>.*?</svg>)', re.S)
+_HIDDEN_DEFS = re.compile(
+    r'<svg aria-hidden="true"[^>]*class="attn-glyphs"[^>]*><defs>(.*?)</defs></svg>', re.S
+)
+_GLYPH_PATH = re.compile(r'<path id="g[0-9a-f]+"[^>]*/>')
+_SVG_ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
+
+
+def _file_name(kind: str, text: str) -> str:
+    return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:10]}.svg"
+
+
+def lazy_figures(markup: str) -> tuple[str, dict[str, str]]:
+    """Each figure's <svg> out of the page, and the glyphs they share (see above). Returns the
+    page and the files to write beside it (name -> SVG markup)."""
+    files: dict[str, str] = {}
+    glyphs = ""
+    hidden = _HIDDEN_DEFS.search(markup)
+    if hidden and _FIGURE_SVG.search(markup):
+        glyphs = "".join(_GLYPH_PATH.findall(hidden.group(1)))
+        rest = _GLYPH_PATH.sub("", hidden.group(1))  # the code cells' copy icon stays
+        kept = GLYPHS_SVG.format(rest) if rest else ""
+        markup = markup[: hidden.start()] + kept + markup[hidden.end() :]
+    glyph_file = _file_name("glyphs", glyphs) if glyphs else ""
+    if glyph_file:
+        files[glyph_file] = GLYPHS_SVG.format(glyphs)
+
+    def move(match: re.Match) -> str:
+        svg = match.group(2)
+        name = _file_name("figure", svg)
+        files[name] = svg
+        attrs = dict(_SVG_ATTR.findall(svg[: svg.index(">")]))
+        width, height = (attrs[k].removesuffix("pt") for k in ("width", "height"))
+        label = attrs.get("aria-label", "")
+        more = f' data-attn-glyphs="{glyph_file}"' if glyph_file else ""
+        return (
+            f'{match.group(1)}<div class="attn-figure__svg" role="img" aria-label="{label}"'
+            f' data-attn-svg="{name}"{more} style="width:{width}pt;aspect-ratio:{width}/{height}">'
+            "</div>"
+        )
+
+    return _FIGURE_SVG.sub(move, markup), files
+
+
 # --------------------------------------------------------------------------- explorables
 # An explorable's Vega-Lite spec (data included: ~60 KB) is needed only when its chart is drawn.
 _EXPLORABLE = re.compile(
@@ -558,11 +611,12 @@ class PagesPlugin(BasePlugin):
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
         output, specs = move_specs(output)
-        for name, spec in specs.items():  # beside the page: a relative URL finds it
+        output, figures = lazy_figures(finish_page(output, lang=lang, prefix=prefix, where=where))
+        for name, text in {**specs, **figures}.items():  # beside the page: a relative URL finds it
             path = Path(page.file.abs_dest_path).parent / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(spec, encoding="utf-8")
-        return finish_page(output, lang=lang, prefix=prefix, where=where)
+            path.write_text(text, encoding="utf-8")
+        return output
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -187,11 +187,15 @@ class _Images(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "img":
             self.srcs += [v for k, v in attrs if k == "src" and v]
+        # A figure's box names its SVG file and the glyphs it shares (figures.js fetches them).
+        for key, value in attrs:
+            if key in ("data-attn-svg", "data-attn-glyphs") and value not in self.srcs:
+                self.srcs.append(value)
 
 
 def page_weight(page: Path, site: Path) -> tuple[int, list[tuple[int, str]]]:
-    """Bytes of a page's HTML plus the images it references that are not shared theme assets
-    (data URIs are inside the HTML already); and its images, heaviest first."""
+    """Bytes of a page's HTML plus the images and figure files it references that are not shared
+    theme assets (data URIs are inside the HTML already); and those, heaviest first."""
     parser = _Images()
     parser.feed(page.read_text(encoding="utf-8"))
     total, images = page.stat().st_size, []

@@ -228,3 +228,27 @@ def test_figures_lose_colour_fallbacks_that_figures_css_makes_useless() -> None:
     svg = '<g style="fill: var(--attn-ink, #2B2B2B); stroke-width: 0.8">\n<path d="M0 0"></path>'
     out = pages.share_definitions(f'<figure class="attn-figure"><svg>{svg}</svg></figure>')
     assert '<svg><g style="fill:var(--attn-ink);stroke-width:0.8"><path d="M0 0"/></svg>' in out
+
+
+def test_figures_and_their_glyphs_move_to_files_and_the_copy_icon_stays() -> None:
+    svg = (
+        '<svg aria-label="a &quot;b&quot;" height="20.5pt" role="img" width="40pt">'
+        '<use xlink:href="#g1a2b"/></svg>'
+    )
+    page = pages.share_definitions(
+        f'<article>{CELL}<figure class="attn-figure">{svg}</figure></article>'
+    )
+    glyph = '<path id="g1a2b" d="M1 1z"/>'
+    page = page.replace("<defs>", f"<defs>{glyph}", 1)  # as share_glyphs leaves a figure's glyph
+    out, files = pages.lazy_figures(page)
+    figure, glyphs = sorted(files)  # figure-<hash>.svg, glyphs-<hash>.svg
+    assert files[figure] == svg and glyph in files[glyphs] and glyph not in out
+    assert (
+        '<figure class="attn-figure"><div class="attn-figure__svg" role="img" '
+        f'aria-label="a &quot;b&quot;" data-attn-svg="{figure}" data-attn-glyphs="{glyphs}" '
+        'style="width:40pt;aspect-ratio:40/20.5"></div></figure>'
+    ) in out
+    assert out.count('class="clipboard-copy-icon"') == 1 and 'class="attn-glyphs"' in out
+    assert pages.lazy_figures(page) == (out, files)  # deterministic names
+    plain = f"<article>{CELL}</article>"
+    assert pages.lazy_figures(pages.share_definitions(plain))[1] == {}

@@ -129,6 +129,9 @@ def test_figures_are_visible(visit: Visit) -> None:
     )
     hidden = [img for img in images if not (img["loaded"] and img["width"] and img["height"])]
     assert not hidden, f"{visit.page.url}: figures not shown: {hidden}"
+    # Every figure's file arrived (the visit's full-page screenshot asked for all of them).
+    waiting = visit.page.locator("article .attn-figure__svg").count()
+    assert not waiting, f"{visit.page.url}: {waiting} figures never arrived"
     text = visit.page.inner_text("article")
     assert "Traceback" not in text, f"{visit.page.url}: a traceback"
     # A Figure that Jupyter could not draw shows as text instead, e.g. "<Figure size 640x480 ...>".

@@ -13,6 +13,7 @@ import io
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, expect
 
@@ -23,6 +24,7 @@ from .conftest import (
     LANGUAGES,
     BuiltSite,
     executed_notebook,
+    figure_files,
     full_page_screenshot,
     page_figures,
     page_name,
@@ -79,8 +81,29 @@ def test_the_downloaded_notebook_keeps_the_descriptions(built_site, lang, slug) 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("slug", CHAPTERS)
 def test_chapter_page_with_its_figures_fits_the_budget(built_site, lang, slug) -> None:
-    size = built_site.page(lang, slug).stat().st_size
+    page = built_site.page(lang, slug)
+    size = page.stat().st_size + sum(f.stat().st_size for f in figure_files(page))
     assert size <= PAGE_BUDGET, f"/{lang}/{slug}: {size} bytes with its figures > {PAGE_BUDGET}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_figures_wait_beside_the_page_in_boxes_of_their_size(built_site, lang, slug) -> None:
+    """The page holds no figure SVG, only a described box per figure with the figure's size,
+    naming a file beside the page that holds that figure."""
+    page = built_site.page(lang, slug)
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert not soup.select(".attn-figure svg"), f"/{lang}/{slug}: a figure is inline"
+    boxes = soup.select(".attn-figure > div.attn-figure__svg[data-attn-svg]")
+    assert len(boxes) == len(page_figures(page_soup(built_site, lang, slug))) > 0
+    for box in boxes:
+        svg = BeautifulSoup(
+            (page.parent / box["data-attn-svg"]).read_text(encoding="utf-8"), "html.parser"
+        ).svg
+        assert box["role"] == "img" and box["aria-label"] == svg["aria-label"]
+        width, height = (svg[k].removesuffix("pt") for k in ("width", "height"))
+        assert f"width:{width}pt;aspect-ratio:{width}/{height}" in box["style"]
+        assert (page.parent / box["data-attn-glyphs"]).is_file()
 
 
 def _without_description(figure) -> str:
@@ -198,5 +221,26 @@ def test_on_a_phone_every_figure_opens_full_size(chromium, site_server, lang, sl
                 page.screenshot(path=SCREENSHOTS / f"figures-{page_name(lang, slug)}-390-open.png")
             page.keyboard.press("Escape")
             expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+def test_a_figure_is_fetched_as_it_nears_the_screen_into_a_box_of_its_size(chromium, site_server):
+    page = open_chapter(chromium, site_server, "zh", "scoring-functions", "light", PHONE)
+    try:
+        last = page.locator("article figure.attn-figure").last
+        assert last.locator("div.attn-figure__svg").count() == 1, "fetched while far away"
+        before = last.bounding_box()
+        last.scroll_into_view_if_needed()
+        last.locator("svg[role=img]").wait_for()
+        after = last.bounding_box()
+        assert last.locator("div.attn-figure__svg").count() == 0
+        assert abs(before["width"] - after["width"]) < 1, (before, after)
+        assert abs(before["height"] - after["height"]) < 1, (before, after)
+        # Its text is drawn: the glyphs it uses are defined in the page now.
+        uses = last.locator("use").evaluate_all(
+            "els => els.filter(u => !document.querySelector(u.getAttribute('xlink:href'))).length"
+        )
+        assert last.locator("use").count() > 0 and uses == 0
     finally:
         page.context.close()

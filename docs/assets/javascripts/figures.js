@@ -1,9 +1,69 @@
-// Figures drawn by attention.plotting (`<figure class="attn-figure">` around an inline SVG):
-// a tap, a click, Enter or Space opens the figure full-width in a native <dialog>, where a
-// phone can read small labels (and zoom or scroll); Escape or the close button closes it.
+// Figures drawn by attention.plotting (`<figure class="attn-figure">` around an SVG):
+// - The page holds a box of each figure's size that names a file beside the page
+//   (attention_site/pages.py, lazy_figures); the figure is fetched as its box nears the screen,
+//   when it is opened, or before printing, and its <svg> takes the box's place. The glyph
+//   outlines the figures share come from one more file, fetched with the first figure.
+// - A tap, a click, Enter or Space opens the figure full-width in a native <dialog>, where a
+//   phone can read small labels (and zoom or scroll); Escape or the close button closes it.
 (function () {
   "use strict";
   var zh = function () { return document.documentElement.lang.indexOf("zh") === 0; };
+  var glyphs = {};  // glyph file URL -> promise of its markup
+
+  function fetchText(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("figures: " + url + " answered " + response.status);
+      return response.text();
+    });
+  }
+
+  function element(markup) {
+    var template = document.createElement("template");
+    template.innerHTML = markup;
+    return template.content.firstElementChild;
+  }
+
+  function needGlyphs(name) {
+    if (!name) return Promise.resolve();
+    var url = new URL(name, document.baseURI).href;
+    glyphs[url] = glyphs[url] || fetchText(url);
+    return glyphs[url].then(function (markup) {
+      // Once per page: instant navigation replaces the article, and the glyphs with it.
+      if (document.querySelector('svg[data-attn-glyphs-of="' + url + '"]')) return;
+      var svg = element(markup);
+      svg.setAttribute("data-attn-glyphs-of", url);
+      var article = document.querySelector("article") || document.body;
+      article.insertBefore(svg, article.firstChild);
+    });
+  }
+
+  // Resolves when the figure's <svg> is in the page.
+  function load(figure) {
+    var box = figure.querySelector(".attn-figure__svg[data-attn-svg]");
+    if (!box) return Promise.resolve();
+    if (!box.attnLoading) {
+      var url = new URL(box.getAttribute("data-attn-svg"), document.baseURI).href;
+      box.attnLoading = Promise.all([fetchText(url), needGlyphs(box.getAttribute("data-attn-glyphs"))])
+        .then(function (done) { box.replaceWith(element(done[0])); })
+        .catch(function (error) { box.attnLoading = null; console.error(error); });
+    }
+    return box.attnLoading;
+  }
+
+  function loadAll() {
+    return Promise.all([].map.call(document.querySelectorAll(".attn-figure"), load));
+  }
+  window.attnFigures = { loadAll: loadAll };
+  window.addEventListener("beforeprint", loadAll);
+
+  // A screen ahead of the reader, so that figures are there by the time they scroll in.
+  var near = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      near.unobserve(entry.target);
+      load(entry.target);
+    });
+  }, { rootMargin: "100% 0px" }) : null;
 
   function dialog() {
     var box = document.getElementById("attn-lightbox");
@@ -28,6 +88,10 @@
   }
 
   function open(figure, opener) {
+    load(figure).then(function () { show(figure, opener); });
+  }
+
+  function show(figure, opener) {
     var box = dialog();
     // At its natural size (its width and height in pt): every label at the size it was drawn,
     // 7 pt or more, so at least 9 CSS px; a phone scrolls instead of shrinking it.
@@ -53,6 +117,8 @@
       button.title = zh() ? "点击放大" : "Click to enlarge";
       button.addEventListener("click", function () { open(figure, button); });
       figure.appendChild(button);
+      if (near) near.observe(figure);
+      else load(figure);
     });
   }
 
