@@ -503,6 +503,31 @@ def split_search_index(site_dir: Path, default: str, languages: list[str]) -> di
     return counts
 
 
+# --------------------------------------------------------------------------- palette CSS
+# Material's palette script marks <body> with data-md-color-switching while it applies the
+# colour scheme, on every page load, and its CSS stops all transitions under that mark: a rule
+# over every element of the page, so setting and removing the mark restyled the whole page
+# twice on load (the longest task Lighthouse saw on a phone). Without the rule, a switch of
+# scheme lets Material's colour transitions (a few elements, 0.25 s) play instead.
+PALETTE_SWITCHING_RULE = (
+    "[data-md-color-switching] *,[data-md-color-switching] :after,"
+    "[data-md-color-switching] :before{transition-duration:0s!important}"
+)
+
+
+def drop_switching_rule(site: Path) -> bool:
+    """Take `PALETTE_SWITCHING_RULE` out of Material's palette stylesheet in ``site``; False if
+    it was not there (already taken out; tests/test_site_pages.py checks that the installed
+    Material still has it)."""
+    found = False
+    for css in sorted((site / "assets" / "stylesheets").glob("palette.*.css")):
+        text = css.read_text(encoding="utf-8")
+        if PALETTE_SWITCHING_RULE in text:
+            css.write_text(text.replace(PALETTE_SWITCHING_RULE, ""), encoding="utf-8")
+            found = True
+    return found
+
+
 # --------------------------------------------------------------------------- notebook CSS
 _FUNCTIONAL = re.compile(r":(?:not|is|where|has|-webkit-any|matches)\((?:[^()]|\([^()]*\))*\)")
 # The document's root or body as a descendant of something: never matches.
@@ -638,6 +663,7 @@ class PagesPlugin(BasePlugin):
             after = _purge_css_once(before, used, "\n".join(others + pages))
             css.write_text(after, encoding="utf-8")
             log.info(f"jupyter.css: kept {len(after):,} of {len(before):,} bytes")
+        drop_switching_rule(site)
         if self._404 is not None:  # the last language build wrote its own 404 page
             (site / "404.html").write_text(self._404, encoding="utf-8")
 

@@ -8,7 +8,9 @@ it on 127.0.0.1 (port 8000, the default `site_url`, when free, so canonical link
 gzip-compressed as GitHub Pages serves it, and
 runs `node_modules/.bin/lighthouse` (installed by `npm ci` from package-lock.json) against
 Debian's chromium on each chapter in both languages. Lighthouse simulates a mid-range phone on
-a slow 4G link. Scores are recorded, never asserted; the first-load byte budget is also a test
+a slow 4G link. Each page is measured RUNS (3) times and the run with the median performance
+score is reported, as Lighthouse advises (its blocking time varies from run to run). Scores are
+recorded, never asserted; the first-load byte budget is also a test
 (tests/website/test_a11y.py).
 """
 
@@ -36,6 +38,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 BUDGET = 1_000_000  # bytes on first load, as tests/website/test_a11y.py
 TARGET = "perf ≥ 90, a11y, best practices, SEO 100; first load ≤ 1,000 kB"
+RUNS = 3  # Lighthouse runs per page; the median (by performance score) is reported
 
 
 class _Site(SimpleHTTPRequestHandler):
@@ -159,7 +162,13 @@ def reader_rows(row: Callable, site: Path | None = None) -> list:
             for lang in LANGUAGES:
                 for slug in chapters():
                     path = ("/" if lang == "en" else f"/{lang}/") + f"{slug}/"
-                    s = summarize(lighthouse(origin + path))
+                    # Lighthouse's own advice: scores move between runs (the blocking time
+                    # most), so report the run with the median performance score.
+                    runs = sorted(
+                        (summarize(lighthouse(origin + path)) for _ in range(RUNS)),
+                        key=lambda s: s["scores"]["performance"],
+                    )
+                    s = runs[len(runs) // 2]
                     ok = s["bytes"] <= BUDGET and all(
                         s["scores"][c] >= TARGETS[c] for c in CATEGORIES
                     )
@@ -169,8 +178,11 @@ def reader_rows(row: Callable, site: Path | None = None) -> list:
                         f" · FCP {s['fcp_s']:.1f} s · LCP {s['lcp_s']:.1f} s · CLS {s['cls']:.2f}"
                     )
                     details = [
-                        f"TBT {s['tbt_ms']:.0f} ms; {s['transferred'] / 1000:,.0f} kB transferred"
-                        f" (gzip); load average {os.getloadavg()[0]:.1f}"
+                        f"performance in {RUNS} runs: "
+                        + ", ".join(str(r["scores"]["performance"]) for r in runs)
+                        + f" (median shown); TBT {s['tbt_ms']:.0f} ms;"
+                        f" {s['transferred'] / 1000:,.0f} kB transferred (gzip);"
+                        f" load average {os.getloadavg()[0]:.1f}"
                     ]
                     if s["failed"]:
                         details.append("audits below 0.9: " + ", ".join(s["failed"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
@@ -252,3 +253,19 @@ def test_figures_and_their_glyphs_move_to_files_and_the_copy_icon_stays() -> Non
     assert pages.lazy_figures(page) == (out, files)  # deterministic names
     plain = f"<article>{CELL}</article>"
     assert pages.lazy_figures(pages.share_definitions(plain))[1] == {}
+
+
+def test_the_palette_switching_rule_is_taken_out_of_materials_stylesheet(tmp_path) -> None:
+    import material
+
+    theme = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    (palette,) = theme.glob("palette.*.min.css")
+    assert pages.PALETTE_SWITCHING_RULE in palette.read_text(encoding="utf-8"), (
+        "Material's palette CSS changed: revisit pages.drop_switching_rule"
+    )
+    site = tmp_path / "assets" / "stylesheets"
+    site.mkdir(parents=True)
+    (site / palette.name).write_text(palette.read_text(encoding="utf-8"), encoding="utf-8")
+    assert pages.drop_switching_rule(tmp_path) is True
+    assert "data-md-color-switching" not in (site / palette.name).read_text(encoding="utf-8")
+    assert pages.drop_switching_rule(tmp_path) is False
