@@ -543,11 +543,19 @@ def used_names(pages: list[str]) -> tuple[set[str], set[str], set[str]]:
     """The classes, ids and attribute names that occur in some page."""
     classes, ids, attrs = set(), set(), set()
     for page in pages:
-        for match in _CLASS.finditer(page):
-            classes.update((match.group(1) or match.group(2) or "").split())
-        ids.update(m.group(1) or m.group(2) or "" for m in _ID.finditer(page))
-        attrs.update(m.group(1).lower() for m in _ATTR_NAME.finditer(page))
+        page_classes, page_ids, page_attrs = _names_in(page)
+        classes |= page_classes
+        ids |= page_ids
+        attrs |= page_attrs
     return classes, ids, attrs
+
+
+@functools.lru_cache(maxsize=256)  # a `mkdocs serve` rebuild changes one page or two
+def _names_in(page: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    classes = {c for m in _CLASS.finditer(page) for c in (m.group(1) or m.group(2) or "").split()}
+    ids = {m.group(1) or m.group(2) or "" for m in _ID.finditer(page)}
+    attrs = {m.group(1).lower() for m in _ATTR_NAME.finditer(page)}
+    return frozenset(classes), frozenset(ids), frozenset(attrs)
 
 
 def _split_selectors(prelude: str) -> list[str]:
