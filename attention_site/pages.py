@@ -273,7 +273,7 @@ def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
 # every glyph it uses. A page holds one copy of each: top-level <path id> of a figure's <defs>
 # move to one hidden <svg> at the top of the article, named by a hash of their markup, so the
 # same glyph in ten figures is defined once. clipPaths stay with their figure.
-_FIGURE = re.compile(r'<figure class="attn-figure">.*?</figure>', re.S)
+_FIGURE = re.compile(r'<figure class="attn-figure"><svg\b.*?</figure>', re.S)  # drawn inline
 _DEFS = re.compile(r"<defs>(.*?)</defs>\s*", re.S)
 _CLIP = re.compile(r"(<clipPath\b.*?</clipPath>)", re.S | re.I)
 _DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path>)", re.S)
@@ -384,10 +384,6 @@ def share_definitions(markup: str) -> str:
 # the same way; figures.js fetches a figure as it nears the screen and puts the <svg> back. The
 # glyph outlines the figures share move to one more file, fetched with the first figure.
 _FIGURE_SVG = re.compile(r'(<figure class="attn-figure">)(<svg\b[^>]*>.*?</svg>)', re.S)
-_HIDDEN_DEFS = re.compile(
-    r'<svg aria-hidden="true"[^>]*class="attn-glyphs"[^>]*><defs>(.*?)</defs></svg>', re.S
-)
-_GLYPH_PATH = re.compile(r'<path id="g[0-9a-f]+"[^>]*/>')
 _SVG_ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
 
 
@@ -396,19 +392,13 @@ def _file_name(kind: str, text: str) -> str:
 
 
 def lazy_figures(markup: str) -> tuple[str, dict[str, str]]:
-    """Each figure's <svg> out of the page, and the glyphs they share (see above). Returns the
-    page and the files to write beside it (name -> SVG markup)."""
+    """Each figure's <svg> out of the page, its glyphs shared (`share_glyphs`) in one more file
+    (see above). Returns the page and the files to write beside it (name -> SVG markup)."""
+    markup, glyphs = share_glyphs(markup)
     files: dict[str, str] = {}
-    glyphs = ""
-    hidden = _HIDDEN_DEFS.search(markup)
-    if hidden and _FIGURE_SVG.search(markup):
-        glyphs = "".join(_GLYPH_PATH.findall(hidden.group(1)))
-        rest = _GLYPH_PATH.sub("", hidden.group(1))  # the code cells' copy icon stays
-        kept = GLYPHS_SVG.format(rest) if rest else ""
-        markup = markup[: hidden.start()] + kept + markup[hidden.end() :]
-    glyph_file = _file_name("glyphs", glyphs) if glyphs else ""
+    glyph_file = _file_name("glyphs", "".join(glyphs)) if glyphs else ""
     if glyph_file:
-        files[glyph_file] = GLYPHS_SVG.format(glyphs)
+        files[glyph_file] = GLYPHS_SVG.format("".join(glyphs))
 
     def move(match: re.Match) -> str:
         svg = match.group(2)
@@ -644,7 +634,8 @@ class PagesPlugin(BasePlugin):
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
         output, specs = move_specs(output)
-        output, figures = lazy_figures(finish_page(output, lang=lang, prefix=prefix, where=where))
+        output, figures = lazy_figures(output)  # before finish_page shares the copy icons
+        output = finish_page(output, lang=lang, prefix=prefix, where=where)
         for name, text in {**specs, **figures}.items():  # beside the page: a relative URL finds it
             path = Path(page.file.abs_dest_path).parent / name
             path.parent.mkdir(parents=True, exist_ok=True)
