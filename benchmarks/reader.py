@@ -17,64 +17,26 @@ recorded, never asserted; the first-load byte budget is also a test
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `python benchmarks/reader.py` from a checkout
+from attention_site import harness  # noqa: E402
+from attention_site.harness import LANGUAGES  # noqa: E402
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LANGUAGES = ("en", "zh")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 BUDGET = 1_000_000  # bytes on first load, as tests/website/test_a11y.py
 TARGET = "perf ≥ 90, a11y, best practices, SEO 100; first load ≤ 1,000 kB"
 RUNS = 3  # Lighthouse runs per page; the median (by performance score) is reported
-
-
-class _Site(SimpleHTTPRequestHandler):
-    """Static files, text compressed with gzip as GitHub Pages serves it, quietly."""
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (gzipped and path.is_file() and path.suffix in _COMPRESSED):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
-_COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt"}
-
-
-def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
-    """A static server for the site on 127.0.0.1 (port 8000 if free); returns it and its origin."""
-    handler = functools.partial(_Site, directory=str(site))
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", 8000), handler)
-    except OSError:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def lighthouse(url: str) -> dict:
@@ -131,21 +93,9 @@ def summarize(report: dict) -> dict:
 
 
 def build(out: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    result = harness.build(out)
     if result.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed:\n{(result.stdout + result.stderr)[-3000:]}")
-
-
-def chapters() -> list[str]:
-    """The chapter pages: the English pages that are notebooks (jupytext front matter)."""
-    pages = sorted((ROOT / "docs" / "en").glob("*.md"))
-    return [p.stem for p in pages if p.read_text(encoding="utf-8").startswith("---\njupyter:")]
+        raise RuntimeError(f"mkdocs build failed:\n{result.log[-3000:]}")
 
 
 def reader_rows(row: Callable, site: Path | None = None) -> list:
@@ -156,11 +106,11 @@ def reader_rows(row: Callable, site: Path | None = None) -> list:
         if site is None:
             site = Path(tmp) / "site"
             build(site)
-        server, origin = serve(site)
         rows = []
-        try:
+        # Port 8000, the default `site_url`, when free, so canonical links match.
+        with harness.StaticServer(site, port=8000) as origin:
             for lang in LANGUAGES:
-                for slug in chapters():
+                for slug in harness.chapters():
                     path = ("/" if lang == "en" else f"/{lang}/") + f"{slug}/"
                     # Lighthouse's own advice: scores move between runs (the blocking time
                     # most), so report the run with the median performance score.
@@ -188,9 +138,6 @@ def reader_rows(row: Callable, site: Path | None = None) -> list:
                         details.append("audits below 0.9: " + ", ".join(s["failed"]))
                     rows.append(row(f"reader {path}", measured, TARGET, ok, details))
                     print(f"{path}: {measured}", flush=True)
-        finally:
-            server.shutdown()
-            server.server_close()
     return rows
 
 

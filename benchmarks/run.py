@@ -32,7 +32,6 @@ import datetime
 import os
 import platform
 import re
-import resource
 import shutil
 import socket
 import subprocess
@@ -48,13 +47,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `python benchmarks/run.py` from a checkout: the harness is here
+from attention_site import harness  # noqa: E402
+from attention_site.harness import BuildResult, parse_log  # noqa: E402
+
 KB = 1000  # page weights in kB (1 000 bytes)
 MB = 1024 * 1024
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "site", ".cache", "results", "__pycache__", ".hypothesis", ".ruff_cache",
     ".pytest_cache", "*.egg-info", "build", "dist", "node_modules",
 )  # fmt: skip
-_LOG_LINE = re.compile(r"notebook (\S+) \[(\w+)\]: (?:executed in ([\d.]+) s|(cached))")
 
 
 # --------------------------------------------------------------------------- table
@@ -93,32 +95,6 @@ def machine_header() -> str:
     )
 
 
-# --------------------------------------------------------------------------- build log
-@dataclass
-class BuildResult:
-    seconds: float  # wall clock of `mkdocs build`
-    cpu_seconds: float  # user + system, mkdocs and its kernels
-    returncode: int
-    log: str
-    executed: list[tuple[str, str, float]]  # (slug, lang, seconds)
-    cached: list[tuple[str, str]]  # (slug, lang)
-
-    @property
-    def executed_slugs(self) -> set[str]:
-        return {slug for slug, _, _ in self.executed}
-
-
-def parse_log(log: str) -> tuple[list[tuple[str, str, float]], list[tuple[str, str]]]:
-    """The hook's progress lines: chapters executed (slug, lang, seconds) and served cached."""
-    executed, cached = [], []
-    for slug, lang, seconds, hit in _LOG_LINE.findall(log):
-        if hit:
-            cached.append((slug, lang))
-        else:
-            executed.append((slug, lang, float(seconds)))
-    return executed, cached
-
-
 def _env(repo: Path, cache: Path) -> dict[str, str]:
     """The copy's package first on the path, its own notebook cache."""
     return {
@@ -130,24 +106,11 @@ def _env(repo: Path, cache: Path) -> dict[str, str]:
 
 
 def build(repo: Path, cache: Path, out: Path) -> BuildResult:
-    env = _env(repo, cache)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    log = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed in {repo}:\n{log[-4000:]}")
-    return BuildResult(seconds, cpu, proc.returncode, log, *parse_log(log))
+    """A strict build of the copy ``repo`` with its own notebook cache; raises if it fails."""
+    result = harness.build(out, config_dir=repo, env=_env(repo, cache), timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed in {repo}:\n{result.log[-4000:]}")
+    return result
 
 
 def snapshot(dst: Path) -> Path:

@@ -1,4 +1,15 @@
-"""Shared fixtures: the devices to test on, a headless matplotlib and a fast hypothesis profile."""
+"""Shared fixtures: the devices to test on, a headless matplotlib, a fast hypothesis profile, and
+the test tiers.
+
+Tiers (markers registered in pyproject.toml): ``site`` marks a test that needs the built site, a
+notebook kernel or a ``mkdocs`` run; ``browser`` one that needs chromium (and so the site too).
+Both are set here from what a test asks for, so a new test lands in the right tier by itself:
+
+    python -m pytest -m "not site and not browser"   # the package and the plugins' units
+    python -m pytest                                 # everything (CI)
+
+A test outside the ``site`` tier that starts a kernel or a build fails, naming the marker.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +23,42 @@ from hypothesis import settings
 
 settings.register_profile("attention", deadline=None, max_examples=50, derandomize=True)
 settings.load_profile("attention")
+
+# Fixtures that mean "needs chromium" / "needs a built site" (tests/website/conftest.py).
+BROWSER_FIXTURES = frozenset({"browser", "chromium", "visit", "tab"})
+SITE_FIXTURES = frozenset({"built_site", "site_server"}) | BROWSER_FIXTURES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.site)
+        elif names & SITE_FIXTURES:
+            item.add_marker(pytest.mark.site)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_stays_fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Outside the ``site`` tier, starting a kernel or a build is a mistake: fail, naming why."""
+    if request.node.get_closest_marker("site"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(
+            f"{request.node.nodeid} starts a notebook kernel or a site build: "
+            "mark it @pytest.mark.site (the fast tier runs neither)"
+        )
+
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    from attention_site import harness
+
+    for manager in (KernelManager, AsyncKernelManager):
+        monkeypatch.setattr(manager, "start_kernel", refuse)
+    monkeypatch.setattr(harness, "build", refuse)
+
 
 DEVICES = ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
 

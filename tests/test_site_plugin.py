@@ -167,6 +167,7 @@ def test_package_relative_refuses_another_copy_of_the_package(tmp_path) -> None:
     assert package_relative([str(tmp_path / "elsewhere" / "a.py")], folder) is None
 
 
+@pytest.mark.site
 def test_execute_reports_the_package_files_imported(fake_package, tmp_path) -> None:
     nb = notebook(("code", "import sitepkg.alpha"), ("code", "print(1)\nprint(2)"))
     imported = execute(nb, "en/x.md", kernel="python3", cwd=tmp_path, timeout=60, package="sitepkg")
@@ -175,6 +176,7 @@ def test_execute_reports_the_package_files_imported(fake_package, tmp_path) -> N
     assert all(cell.execution_count is None for cell in nb.cells)
 
 
+@pytest.mark.site
 def test_a_shared_kernel_gives_each_notebook_a_fresh_kernels_state(fake_package, tmp_path):
     """What a chapter changes must not reach the next chapter its kernel runs: the namespace,
     the package's modules (and so the files it imported), warning filters, rcParams, torch's
@@ -211,6 +213,7 @@ def test_a_shared_kernel_gives_each_notebook_a_fresh_kernels_state(fake_package,
     assert after_imports == fresh_imports
 
 
+@pytest.mark.site
 def test_a_failing_cell_raises_naming_page_and_cell(fake_package, tmp_path) -> None:
     nb = notebook(("code", "x = 1"), ("markdown", "text"), ("code", "raise ValueError('bad x')"))
     with pytest.raises(PluginError, match=r"en/x\.md: code cell 2 failed") as info:
@@ -307,7 +310,7 @@ def write_chapter(docs: Path, page: str, code: list[str], prose: str) -> None:
 
 def build(site: Path, out: Path) -> str:
     result = build_site(out, config_dir=site, timeout=300)
-    log = result.stdout + result.stderr
+    log = result.log
     assert result.returncode == 0, log[-3000:]
     return log
 
@@ -316,6 +319,7 @@ def runs(log: str) -> list[str]:
     return sorted(re.findall(r"notebook (\S+ \[\w*\]): executed in", log))
 
 
+@pytest.mark.site
 def test_tiny_site_executes_once_per_code_and_never_serves_a_stale_page(fake_package, tmp_path):
     """en and zh of `shared` have the same code: one run. `own` prints another string: its own
     run. Then an edit to sitepkg/beta.py re-runs exactly `own` (the only importer of beta),
@@ -391,6 +395,7 @@ def test_dirty_build_warning_is_dropped_and_others_kept() -> None:
     assert DirtyBuildAnswered().filter(record("Doc file 'x.md' contains a link"))
 
 
+@pytest.mark.site
 def test_dirty_builds_rerender_exactly_the_pages_a_package_edit_changes(fake_package, tmp_path):
     """Under `mkdocs serve --dirty` MkDocs re-renders a page only if its output is missing or
     older than its source; `invalidate` deletes the outputs that a package edit makes stale."""

@@ -6,25 +6,19 @@ import functools
 import json
 import os
 import re
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from filelock import FileLock
 
-ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = ("en", "zh")
-CHAPTERS = (
-    "attention-cues",
-    "nadaraya-watson",
-    "scoring-functions",
-    "queries-keys-values",
-    "self-attention",
-)
+from attention_site import harness
+from attention_site.harness import LANGUAGES, ROOT, StaticServer  # noqa: F401 (shared by the tests)
+
+CHAPTERS = harness.chapters()  # from the nav of mkdocs.yml
+SCREENSHOTS = ROOT / "results" / "screenshots"  # for a person to look at
+TIMEOUT_MS = 15_000  # Playwright's default wait for any one condition
 PAGES = ("", *CHAPTERS, "glossary", "reference")  # "" is the home page
 
 
@@ -39,29 +33,38 @@ class BuiltSite:
         return prefix / slug / "index.html" if slug else prefix / "index.html"
 
 
-def build_site(out: Path, *, config_dir: Path = ROOT, env: dict | None = None, timeout: int = 900):
-    """Run `mkdocs build --strict` into ``out``; return the finished process."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=config_dir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        timeout=timeout,
-    )
+def build_site(out: Path, **options) -> harness.BuildResult:
+    """`mkdocs build --strict` into ``out`` (`attention_site.harness.build`)."""
+    return harness.build(out, **options)
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("site")
-    result = build_site(out)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
-    return BuiltSite(out, log)
+    """One strict build for the whole run: with pytest-xdist, the first worker to get here
+    builds and the others wait for it and read the same site (a lock in their shared temp
+    folder), so ``-n 2`` costs no second build."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # every worker's base folder is in one run folder
+    out, log_file = shared / "built-site", shared / "built-site.log"
+    with FileLock(str(shared / "built-site.lock")):
+        if not log_file.is_file():
+            result = build_site(out)
+            assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.log[-6000:]}"
+            log_file.write_text(result.log, encoding="utf-8")
+    return BuiltSite(out, log_file.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- shared helpers
 # Used by every test module of this folder.
+
+
+def settle(page) -> None:
+    """Wait for fonts and images, so checks and screenshots see the finished page."""
+    page.evaluate(
+        "() => Promise.all([document.fonts.ready,"
+        " ...[...document.images].map(img => img.decode().catch(() => null))])"
+    )
 
 
 def full_page_screenshot(page, path: Path) -> bytes:
@@ -70,6 +73,7 @@ def full_page_screenshot(page, path: Path) -> bytes:
     ``content-visibility`` in extra.css), which a full-page capture would show blank."""
     page.evaluate("() => window.attnFigures && window.attnFigures.loadAll()")
     page.add_style_tag(content="* { content-visibility: visible !important; }")
+    path.parent.mkdir(parents=True, exist_ok=True)
     return page.screenshot(path=path, full_page=True)
 
 
@@ -148,41 +152,32 @@ def site_url(site: BuiltSite) -> str:
     return page_soup(site, "en", "").select_one("link[rel=canonical]")["href"]
 
 
-class _StaticFiles(SimpleHTTPRequestHandler):
-    """A plain static file server, as GitHub Pages would be, except for one thing: the built
-    sitemaps name `site_url` (``http://127.0.0.1:8000/``), and Material only navigates instantly
-    to pages its sitemap lists, so they are served with the test server's own origin."""
-
-    site_url = origin = ""
-
-    def log_message(self, *args) -> None:  # keep the test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.name != "sitemap.xml" or not path.is_file():
-            return super().do_GET()
-        body = path.read_text(encoding="utf-8").replace(self.site_url, self.origin + "/").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+@pytest.fixture(scope="session")
+def site_server(built_site: BuiltSite):
+    """The built site on 127.0.0.1 (a free port), as a static host serves it; yields its
+    origin, ``http://host:port``."""
+    with StaticServer(built_site.root, site_url=site_url(built_site)) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")
-def site_server(built_site: BuiltSite):
-    """Serve the built site on 127.0.0.1 (a free port); yield its origin, ``http://host:port``."""
-    handler = type("Handler", (_StaticFiles,), {"site_url": site_url(built_site)})
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(built_site.root))
-    )
-    handler.origin = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield handler.origin
-    server.shutdown()
-    server.server_close()
+def browser():
+    """One headless chromium for the whole session, shared by every browser test (each opens
+    its own context). Skipped without chromium or Playwright; under CI=true that fails."""
+    missing = harness.missing_browser_parts()
+    if missing:
+        reason = f"missing {missing}: sudo apt-get install chromium fonts-noto-cjk"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+    with harness.chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def chromium(browser):
+    """The session's browser, by the name some modules use."""
+    return browser
 
 
 def page_figures(page: BeautifulSoup) -> list:

@@ -7,52 +7,27 @@ screenshots land in results/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import (
     CHAPTERS,
     LANGUAGES,
     PAGES,
-    ROOT,
+    SCREENSHOTS,
+    TIMEOUT_MS,
     full_page_screenshot,
     page_name,
     page_url,
+    settle,
     twin_language,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "results" / "screenshots"
 MATH_PAGES = ("", *CHAPTERS)  # pages that must show rendered math
 RAW_MATH = ("$", "\\(", "\\)", "\\[", "\\]")  # what math looks like when KaTeX missed it
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-noto-cjk"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {reason}")
-        pytest.skip(reason)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -83,14 +58,6 @@ def open_page(browser: Browser, url: str) -> Visit:
     assert response is not None and response.status == 200, f"{url}: status {response.status}"
     settle(visit.page)
     return visit
-
-
-def settle(page: Page) -> None:
-    """Wait for fonts and images, so checks and screenshots see the finished page."""
-    page.evaluate(
-        "() => Promise.all([document.fonts.ready,"
-        " ...[...document.images].map(img => img.decode().catch(() => null))])"
-    )
 
 
 @pytest.fixture(

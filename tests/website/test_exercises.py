@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 
@@ -149,21 +148,16 @@ def test_built_page_shows_collapsed_solutions(built_site: BuiltSite, lang: str, 
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_solution_code_shows_when_the_solution_opens(site_server: str, lang: str) -> None:
+def test_solution_code_shows_when_the_solution_opens(browser, site_server: str, lang: str) -> None:
     """In a browser: a solution's code cell is hidden until its <details> opens, and the math
     inside a closed solution is rendered (KaTeX), not raw TeX."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip(f"{chromium} is missing")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(f"{site_server}{page_url(lang, 'nadaraya-watson')}", wait_until="networkidle")
-        solution = page.locator("details.solution").first
-        code = page.locator(".jp-MarkdownCell:has(details.solution) + .jp-CodeCell").first
-        assert page.locator("details.solution .katex").count() > 0
-        assert not code.is_visible()
-        solution.locator("summary").click()
-        assert solution.get_attribute("open") is not None and code.is_visible()
-        browser.close()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_server}{page_url(lang, 'nadaraya-watson')}", wait_until="networkidle")
+    solution = page.locator("details.solution").first
+    code = page.locator(".jp-MarkdownCell:has(details.solution) + .jp-CodeCell").first
+    assert page.locator("details.solution .katex").count() > 0
+    assert not code.is_visible()
+    solution.locator("summary").click()
+    assert solution.get_attribute("open") is not None and code.is_visible()
+    context.close()

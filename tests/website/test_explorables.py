@@ -14,10 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import LANGUAGES, page_url
-
-# `browser`: test_browser's fixture (one chromium per module), shared rather than written again.
-from .test_browser import SCREENSHOTS, TIMEOUT_MS, browser  # noqa: F401
+from .conftest import LANGUAGES, SCREENSHOTS, TIMEOUT_MS, page_url
 
 # Chapter -> the names of its explorables (attention/explorables.py), in page order.
 EXPLORABLES = {
@@ -35,7 +32,7 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 class Tab:
     """One page in a fresh browser context that records requests and console errors."""
 
-    def __init__(self, browser: Browser, scheme: str = "light", size: str = "desktop") -> None:  # noqa: F811
+    def __init__(self, browser: Browser, scheme: str = "light", size: str = "desktop") -> None:
         width, height = VIEWPORTS[size]
         self.context = browser.new_context(
             viewport={"width": width, "height": height}, color_scheme=scheme
@@ -67,7 +64,7 @@ def rendered(page: Page, name: str):
 
 
 @pytest.fixture
-def tab(browser: Browser):  # noqa: F811
+def tab(browser: Browser):
     tab = Tab(browser)
     yield tab
     tab.close()
@@ -158,7 +155,7 @@ def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_screenshots(browser: Browser, site_server: str, lang) -> None:  # noqa: F811
+def test_screenshots(browser: Browser, site_server: str, lang) -> None:
     """Every explorable at both sizes (and in the dark scheme on a phone), for a person to look
     at; each chart is as wide as the text column and no wider than the page. (The widths do not
     depend on the scheme; `test_chart_follows_the_colour_scheme` checks the dark colours.)"""

@@ -22,6 +22,8 @@ from attention.plotting import MIN_DESCRIPTION, PLACEHOLDER
 from .conftest import (
     CHAPTERS,
     LANGUAGES,
+    SCREENSHOTS,
+    TIMEOUT_MS,
     BuiltSite,
     executed_notebook,
     figure_files,
@@ -30,8 +32,8 @@ from .conftest import (
     page_name,
     page_soup,
     page_url,
+    settle,
 )
-from .test_browser import SCREENSHOTS, TIMEOUT_MS, browser, settle  # noqa: F401 (a fixture)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 PHONE = {"width": 390, "height": 844}
@@ -123,11 +125,6 @@ def test_zh_figures_are_drawn_in_chinese(built_site: BuiltSite, slug: str) -> No
         if _without_description(a) == _without_description(b)
     ]
     assert not same, f"{slug}: zh figures {same} are drawn exactly as the English ones"
-
-
-@pytest.fixture(scope="module")
-def chromium(browser: Browser) -> Browser:  # noqa: F811 (test_browser's fixture)
-    return browser
 
 
 @pytest.fixture(scope="module", params=LANGUAGES)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from .conftest import (
     CHAPTERS,
     LANGUAGES,
@@ -21,7 +23,7 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
     """A second build with an empty notebook cache executes every chapter again and must draw
     the same figures and write the same downloadable notebooks, byte for byte."""
     result = build_site(tmp_path / "site", env={"ATTENTION_NB_CACHE": str(tmp_path / "cache")})
-    log = result.stdout + result.stderr
+    log = result.log
     assert result.returncode == 0, f"the second build failed:\n{log[-6000:]}"
     again = BuiltSite(tmp_path / "site", log)
     executed = set(re.findall(r"notebook (\S+) \[\w+\]: executed", log))
@@ -44,6 +46,7 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
     assert not different, "two clean builds differ:\n" + "\n".join(different)
 
 
+@pytest.mark.site
 def test_a_broken_cell_fails_the_build_naming_page_and_cell(tmp_path) -> None:
     """In a throw-away copy of the site, one chapter gets a failing last cell."""
     for name in ("mkdocs.yml", "docs"):
@@ -60,7 +63,7 @@ def test_a_broken_cell_fails_the_build_naming_page_and_cell(tmp_path) -> None:
         config_dir=tmp_path,
         env={"ATTENTION_NB_CACHE": str(ROOT / ".cache" / "notebooks")},  # the rest: cached
     )
-    log = result.stdout + result.stderr
+    log = result.log
     assert result.returncode != 0, "the build succeeded despite a failing cell"
     for expected in (f"en/{slug}.md", f"code cell {number}", "deliberately broken"):
         assert expected in log, f"the build's error does not name {expected!r}:\n{log[-3000:]}"
