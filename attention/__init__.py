@@ -28,7 +28,9 @@ threads.
 
 from __future__ import annotations
 
+import difflib
 import importlib
+from types import ModuleType
 from typing import Any
 
 from attention import style
@@ -101,8 +103,13 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _PLOTTING:
         return getattr(importlib.import_module("attention.plotting"), name)
-    raise AttributeError(f"module 'attention' has no attribute {name!r}")
+    close = difflib.get_close_matches(name, __all__, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise AttributeError(f"module 'attention' has no attribute {name[:60]!r}{hint}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public API (``__all__``) and the submodules, not the helpers this file imports."""
+    helpers = {"difflib", "importlib"}
+    modules = {name for name, value in globals().items() if isinstance(value, ModuleType)}
+    return sorted(set(__all__) | {name for name in modules - helpers if name[0] != "_"})
