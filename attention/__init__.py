@@ -21,9 +21,14 @@ Every function checks its inputs and raises ``ValueError`` naming the argument a
 with a message of a few hundred characters at most. Tensors are never converted silently: the
 layers take floating-point tensors of one dtype and device (NumPy arrays and lists are refused,
 mixed dtypes too). Padding is ignored even when it holds ``inf`` or ``NaN``; a ``NaN`` among the
-real inputs comes out as ``NaN``, never as a plausible number. A layer's ``forward`` keeps its
-``attention_weights`` for readers but never reads them back, so one layer may serve several
-threads.
+real inputs comes out as ``NaN``, never as a plausible number, and padding is ignored by the
+gradient too. A layer's ``forward`` keeps its ``attention_weights`` for readers, detached from
+autograd (so ``copy.deepcopy`` works after training), but never reads them back, so one layer
+may serve several threads.
+
+The math is branch-free: every layer runs under ``torch.compile(fullgraph=True)``,
+``torch.export``, ``torch.vmap`` (lengths included) and ``torch.jit.trace``; checks that read
+values run in eager mode only. ``torch.jit.script`` is refused with a clear error.
 """
 
 from __future__ import annotations
