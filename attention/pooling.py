@@ -79,15 +79,21 @@ def gaussian_scores_(d: Tensor, precision: Tensor | float) -> Tensor:
         precision: ``1 / width``: a number, or a learnable tensor of shape ``(1,)``.
 
     Returns:
-        ``d``, holding scores ``<= 0`` whose row maximum is exactly 0.
+        Scores ``<= 0`` whose row maximum is exactly 0, shape ``(n, m)``: ``d`` itself unless
+        autograd needs it intact.
     """
     finfo = torch.finfo(d.dtype)
     near = d.detach().amin(dim=1, keepdim=True)  # (n, 1): the nearest key's half distance
     ratio = near * (2 * precision)  # (n, 1): the nearest key's u
     far = ratio > finfo.max**0.5 / 4  # (n, 1): its u**2 would overflow
+    if d.requires_grad:
+        # A far row's weights are exactly 0 and 1 (or ties): constant for any small move of
+        # the query, so its gradient is 0. Cutting it here also keeps the backward pass from
+        # multiplying by factor**2 (1e40 and more), which would overflow to inf * 0 = NaN.
+        d = torch.where(far, d.detach(), d)  # (n, m): a copy, only when autograd needs one
     unit = torch.where(far, 1 / near, 2 * precision)  # (n, 1)
     d.mul_(unit).square_().sub_((near * unit).square()).mul_(-0.5)
-    factor = torch.where(far, ratio, 1.0).clamp(max=finfo.max)  # 1 in every usual row
+    factor = torch.where(far, ratio.detach(), 1.0).clamp(max=finfo.max)  # 1 in usual rows
     return d.mul_(factor).mul_(factor)
 
 

@@ -614,9 +614,12 @@ def test_gaussian_pooling_of_finite_inputs_is_finite_at_any_width(dtype, width, 
     g = torch.Generator().manual_seed(seed)
     queries, keys = randn(g, 4) * scale, randn(g, 5) * scale
     values = randn(g, 5)
-    queries, keys, values = queries.to(dtype), keys.to(dtype), values.to(dtype)
+    queries, keys, values = queries.to(dtype).requires_grad_(), keys.to(dtype), values.to(dtype)
     outputs, weights = nadaraya_watson(queries, keys, values, width=width)
     assert torch.isfinite(weights).all() and torch.isfinite(outputs).all()
+    outputs.sum().backward()
+    assert torch.isfinite(queries.grad).all()  # far rows: exactly 0, not inf * 0 = NaN
+    queries, weights = queries.detach(), weights.detach()
     torch.testing.assert_close(weights.double().sum(dim=1), torch.ones(4, dtype=torch.float64))
     # A weighted average stays between the smallest and the largest value.
     assert (outputs >= values.min() - 1e-5).all() and (outputs <= values.max() + 1e-5).all()
@@ -633,4 +636,6 @@ def test_gaussian_pooling_of_finite_inputs_is_finite_at_any_width(dtype, width, 
     model = NWKernelRegression().to(dtype)
     with torch.no_grad():
         model.w.fill_(1 / width)
-    assert torch.isfinite(model(queries, keys, values)).all()
+    predictions = model(queries, keys, values)
+    predictions.sum().backward()
+    assert torch.isfinite(predictions).all() and torch.isfinite(model.w.grad).all()

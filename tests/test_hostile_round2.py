@@ -151,6 +151,21 @@ def test_a_width_the_dtype_cannot_hold_is_refused(dtype: torch.dtype, width: flo
     assert torch.isfinite(outputs).all()  # float64 holds it, and gets a finite answer
 
 
+def test_gaussian_gradients_far_from_every_key_are_finite() -> None:
+    keys = torch.tensor([0.0, 1, 2, 5])
+    queries = torch.tensor([1e20, 3.0], requires_grad=True)
+    outputs, _ = nadaraya_watson(queries, keys, keys + 10)
+    outputs.sum().backward()
+    # Far away the weights are exactly 0 and 1: constant, so the gradient is 0 (it was NaN).
+    reference = queries.detach()[1:].double().requires_grad_()
+    (gaussian_reference(reference, keys, 1.0) @ (keys.double() + 10)).sum().backward()
+    expected = torch.cat([torch.zeros(1, dtype=torch.float64), reference.grad])
+    torch.testing.assert_close(queries.grad.double(), expected, atol=1e-5, rtol=1e-5)
+    model = NWKernelRegression()
+    model(queries.detach(), keys, keys + 10).sum().backward()
+    assert torch.isfinite(model.w.grad).all()
+
+
 # --- 3. Padding ignored by the forward pass is ignored by the gradient ----------------------
 
 
