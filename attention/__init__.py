@@ -21,14 +21,21 @@ Every function checks its inputs and raises ``ValueError`` naming the argument a
 with a message of a few hundred characters at most. Tensors are never converted silently: the
 layers take floating-point tensors of one dtype and device (NumPy arrays and lists are refused,
 mixed dtypes too). Padding is ignored even when it holds ``inf`` or ``NaN``; a ``NaN`` among the
-real inputs comes out as ``NaN``, never as a plausible number. A layer's ``forward`` keeps its
-``attention_weights`` for readers but never reads them back, so one layer may serve several
-threads.
+real inputs comes out as ``NaN``, never as a plausible number, and padding is ignored by the
+gradient too. A layer's ``forward`` keeps its ``attention_weights`` for readers, detached from
+autograd (so ``copy.deepcopy`` works after training), but never reads them back, so one layer
+may serve several threads.
+
+The math is branch-free: every layer runs under ``torch.compile(fullgraph=True)``,
+``torch.export``, ``torch.vmap`` (lengths included) and ``torch.jit.trace``; checks that read
+values run in eager mode only. ``torch.jit.script`` is refused with a clear error.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+from types import ModuleType
 from typing import Any
 
 from attention import style
@@ -101,8 +108,13 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _PLOTTING:
         return getattr(importlib.import_module("attention.plotting"), name)
-    raise AttributeError(f"module 'attention' has no attribute {name!r}")
+    close = difflib.get_close_matches(name, __all__, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise AttributeError(f"module 'attention' has no attribute {name[:60]!r}{hint}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public API (``__all__``) and the submodules, not the helpers this file imports."""
+    helpers = {"difflib", "importlib"}
+    modules = {name for name, value in globals().items() if isinstance(value, ModuleType)}
+    return sorted(set(__all__) | {name for name in modules - helpers if name[0] != "_"})

@@ -10,6 +10,7 @@ size of the input.
 from __future__ import annotations
 
 import math
+import operator
 import reprlib
 from collections.abc import Sequence
 from numbers import Integral, Real
@@ -28,15 +29,54 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxdict = 6
 _SHORT.maxlevel = 3
 _SHORT.maxstring = _SHORT.maxother = 40
 _SHOWN_ELEMENTS = 1000  # a larger tensor is described by its shape, not its values
+_WIDE_UNSIGNED = (torch.uint16, torch.uint32, torch.uint64)
 
 
 def brief(value: object) -> str:
-    """A short ``repr`` of ``value`` for error messages: at most about 100 characters."""
+    """A short ``repr`` of ``value`` for error messages: at most about 100 characters.
+
+    The one place that caps what a message quotes: every module (``i18n`` and ``plotting``
+    too) shows a reader's argument through it. A 0-d tensor reads ``tensor(4)``, so that it
+    is not mistaken for the number ``4``.
+    """
     if isinstance(value, Tensor):
         if value.numel() > _SHOWN_ELEMENTS:
             return f"a tensor of shape {shape(value)} and dtype {value.dtype}"
+        if value.ndim == 0:
+            return f"tensor({_SHORT.repr(value.item())})"[:100]
         value = value.tolist()
     return _SHORT.repr(value)[:100]
+
+
+def values_hidden(x: Tensor) -> bool:
+    """Whether ``x``'s values cannot be read while the code runs: under ``torch.compile``,
+    ``torch.export``, ``torch.jit.trace`` or ``torch.vmap``.
+
+    A check that reads values (``if (lens < 0).any(): raise``) would break the graph there
+    or bake one branch into it, so such checks run in eager mode only; the math after them
+    is branch-free and gives the same answer for valid inputs either way.
+    """
+    return (
+        torch.compiler.is_compiling()
+        or torch.jit.is_tracing()
+        or torch._C._functorch.is_functorch_wrapped_tensor(x)
+    )
+
+
+def like_parameter(module: torch.nn.Module) -> Tensor | None:
+    """The first floating-point parameter of ``module``, whose dtype and device its inputs
+    must have; ``None`` when it has none (``quantize_dynamic`` packs the weights of its
+    ``Linear`` layers away: the inputs then set the dtype and device)."""
+    return next((p for p in module.parameters() if p.is_floating_point()), None)
+
+
+def refuse_script(self: torch.nn.Module) -> torch.nn.Module:
+    """``__prepare_scriptable__`` of the layers: ``torch.jit.script`` cannot compile their
+    argument checks, so say so instead of failing on an annotation deep inside."""
+    raise NotImplementedError(
+        f"torch.jit.script: {type(self).__name__} cannot be scripted (its input checks are "
+        "Python); use torch.compile, torch.export or torch.jit.trace instead"
+    )
 
 
 def shape(x: Tensor) -> tuple[int, ...]:
@@ -74,16 +114,34 @@ def check_same_size(name_a: str, a: Tensor, name_b: str, b: Tensor, dim: int, la
         )
 
 
-def check_positive_int(name: str, value: int, minimum: int = 1) -> None:
-    """Raise unless ``value`` is an ``int`` (not a bool) that is at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+def _as_int(value: object) -> int | None:
+    """``value`` as a Python ``int`` if it is an integer the way ``nn.Linear`` takes one
+    (``operator.index``: ``int``, ``np.int64``, an integer 0-d tensor), else ``None``.
+    A bool is not a size."""
+    if isinstance(value, bool) or (isinstance(value, Tensor) and value.dtype == torch.bool):
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int``; raise unless it is an integer (``operator.index``,
+    not a bool) that is at least ``minimum``."""
+    number = _as_int(value)
+    if number is None or number < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {brief(value)}")
+    return number
 
 
-def check_seed(name: str, value: int) -> None:
-    """Raise unless ``value`` is an ``int`` seed ``torch.Generator.manual_seed`` keeps as is."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+def check_seed(name: str, value: int) -> int:
+    """Return ``value`` as an ``int``; raise unless it is an integer (``operator.index``)
+    that ``torch.Generator.manual_seed`` keeps as is."""
+    number = _as_int(value)
+    if number is None or not 0 <= number < 2**64:
         raise ValueError(f"{name}: expected an integer in [0, 2**64), got {brief(value)}")
+    return number
 
 
 def _is_number(value: object) -> bool:
@@ -215,7 +273,10 @@ def as_valid_lens(
         valid_lens: Shape ``(batch,)`` or ``(batch, 1)`` (one length per sequence) or
             ``(batch, n_queries)`` (one length per query); a tensor on any device, a list or a
             tuple. Whole numbers such as ``2.0`` are accepted, ``2.5`` is not: a list is checked
-            exactly in Python, a tensor in its own dtype.
+            exactly in Python, a tensor in its own dtype (any integer dtype, unsigned too).
+            The value checks (whole numbers in range) run in eager mode only: under
+            ``torch.compile``, ``torch.export``, ``torch.jit.trace`` and ``vmap`` the values
+            cannot be read, and a length beyond ``n_keys`` then keeps every key.
         batch: Batch size of the scores.
         n_queries: Number of queries per sequence.
         n_keys: Number of keys; every length must lie in ``[0, n_keys]``.
@@ -247,10 +308,17 @@ def as_valid_lens(
         raise ValueError(f"valid_lens: expected shape {expected}, got {shape(lens)}")
     if lens.dtype == torch.bool or lens.is_complex():
         raise ValueError(f"valid_lens: expected integer lengths, got dtype {lens.dtype}")
-    if lens.is_floating_point() and not torch.equal(lens, lens.round()):
-        raise ValueError(f"valid_lens: expected integer lengths, got {brief(lens)}")
-    if ((lens < 0) | (lens > n_keys)).any():
-        raise ValueError(f"valid_lens: expected lengths in [0, n_keys={n_keys}], got {brief(lens)}")
+    # Reading values breaks a compiled graph (and vmap): checked in eager mode only.
+    if not values_hidden(lens):
+        if lens.is_floating_point() and not torch.equal(lens, lens.round()):
+            raise ValueError(f"valid_lens: expected integer lengths, got {brief(lens)}")
+        # uint16/32/64 have no comparison kernels: compare in float64, exact for any length
+        # that can be valid (and monotonic beyond).
+        checked = lens.double() if lens.dtype in _WIDE_UNSIGNED else lens
+        if ((checked < 0) | (checked > n_keys)).any():
+            raise ValueError(
+                f"valid_lens: expected lengths in [0, n_keys={n_keys}], got {brief(lens)}"
+            )
     if lens.ndim == 1:
         lens = lens[:, None]  # one length per sequence: its queries share it
     return lens.long()

@@ -61,9 +61,9 @@ def toy_regression_data(n_train: int = 50, noise: float = 0.5, seed: int = 0) ->
     Raises:
         ValueError: ``n_train < 1``, ``noise`` negative or not finite, or a bad ``seed``.
     """
-    check_positive_int("n_train", n_train)
+    n_train = check_positive_int("n_train", n_train)
     noise = check_positive_float("noise", noise, allow_zero=True)
-    check_seed("seed", seed)
+    seed = check_seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     x_train, _ = torch.sort(torch.rand(n_train, generator=generator) * 5)
     y_train = target_function(x_train) + noise * torch.randn(n_train, generator=generator)

@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from attention._checks import brief
+
 LANGUAGES = ("en", "zh")
 
 _language: ContextVar[str] = ContextVar("attention_language", default="en")
 
 
 def _check(lang: object) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {brief(lang)}")
     return lang  # type: ignore[return-value]
 
 

@@ -51,33 +51,53 @@ def masked_softmax(scores: Tensor, valid_lens: ValidLens | None = None) -> Tenso
     # passes no gradient back through them either.
     fill = torch.where(has_keys, float("-inf"), 0.0).to(scores.dtype)  # (B, Q or 1, 1)
     weights = torch.softmax(torch.where(keep, scores, fill), dim=-1, dtype=work)  # (B, Q, K)
-    if not has_keys.all():
-        weights = weights.masked_fill(~has_keys, 0.0)
-    return weights.to(scores.dtype)
+    # Always, not `if not has_keys.all()`: a branch on values would break torch.compile and
+    # torch.export, and jit.trace would bake in whichever branch its example took.
+    return weights.masked_fill(~has_keys, 0.0).to(scores.dtype)
 
 
-def drop_padding(values: Tensor, valid_lens: ValidLens | None, n_queries: int) -> Tensor:
-    """``values`` with the positions no query may see set to 0, for the weighted sum.
+def key_padding(
+    valid_lens: ValidLens | None, batch: int, n_queries: int, n_keys: int, device: torch.device
+) -> Tensor | None:
+    """Where the keys are padding: the positions no query may see.
 
-    Their weights are exactly 0, but ``0 * inf`` and ``0 * NaN`` are NaN in a matrix
-    product: zeroing them makes padding that holds non-finite values harmless. (With one
-    length per query a position counts as padding when it lies beyond every query's length;
-    a value some query may see is real data and must be finite, as in
-    ``F.scaled_dot_product_attention``.)
+    With one length per query a position counts as padding when it lies beyond every
+    query's length; a key or value some query may see is real data and must be finite, as in
+    ``F.scaled_dot_product_attention``.
 
     Args:
-        values: Shape ``(batch, n_keys, value_size)``.
         valid_lens: ``None`` or valid lengths as for ``masked_softmax``.
+        batch: Batch size.
         n_queries: Number of queries (to check a per-query ``valid_lens``).
+        n_keys: Number of keys.
+        device: Device of the keys.
 
     Returns:
-        Shape ``(batch, n_keys, value_size)``: ``values`` itself when ``valid_lens`` is None.
+        ``None`` when ``valid_lens`` is None, else a bool tensor of shape ``(batch, n_keys)``,
+        True at padding.
     """
     if valid_lens is None:
-        return values
-    batch, n_keys = values.shape[0], values.shape[1]
-    lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, values.device)  # (B, 1 or Q)
+        return None
+    lens = as_valid_lens(valid_lens, batch, n_queries, n_keys, device)  # (B, 1 or Q)
     # The longest length of each sequence (0 when it has no query at all).
     reach = lens.amax(dim=1, keepdim=True) if lens.shape[1] else lens.new_zeros(batch, 1)
-    padding = torch.arange(n_keys, device=values.device) >= reach  # (B, K)
-    return values.masked_fill(padding[..., None], 0.0)  # (B, K, v)
+    return torch.arange(n_keys, device=device) >= reach  # (B, K)
+
+
+def drop_padding(x: Tensor, padding: Tensor | None) -> Tensor:
+    """``x`` with its padded positions replaced by 0, before they enter any arithmetic.
+
+    Their weights are exactly 0, but ``0 * inf`` and ``0 * NaN`` are NaN in a matrix product,
+    and in the backward pass too: a padded key's ``NaN`` reaches the query's gradient as
+    ``0 * NaN`` even where the forward pass ignored it. A selection (``torch.where``) passes
+    exactly 0 gradient back to the positions it drops, so padding that the forward pass
+    ignores is ignored by the gradient as well.
+
+    Args:
+        x: Shape ``(batch, n_keys, size)``: keys, values, or the inputs they are projected from.
+        padding: ``None`` or shape ``(batch, n_keys)``, True at padding (``key_padding``).
+
+    Returns:
+        Shape ``(batch, n_keys, size)``: ``x`` itself when ``padding`` is None.
+    """
+    return x if padding is None else torch.where(padding[..., None], 0.0, x)  # (B, K, size)

@@ -10,7 +10,10 @@ from attention._checks import (
     check_attention_inputs,
     check_positive_int,
     check_size,
+    like_parameter,
+    refuse_script,
 )
+from attention.masking import drop_padding, key_padding
 from attention.scoring import DotProductAttention
 
 
@@ -31,15 +34,18 @@ class MultiHeadAttention(nn.Module):
 
     Attributes:
         attention_weights: Weights of the last forward pass,
-            shape ``(batch, num_heads, n_queries, n_keys)``, kept for readers. ``forward``
+            shape ``(batch, num_heads, n_queries, n_keys)``, detached from autograd (as
+            ``nn.MultiheadAttention`` returns them), kept for readers. ``forward``
             takes the weights from the return value of ``DotProductAttention.attend`` and never
             reads an attribute back, so one layer may serve several threads at once.
     """
 
+    __prepare_scriptable__ = refuse_script
+
     def __init__(self, num_hiddens: int, num_heads: int, dropout: float = 0.0, bias: bool = False):
         super().__init__()
-        check_positive_int("num_hiddens", num_hiddens)
-        check_positive_int("num_heads", num_heads)
+        num_hiddens = check_positive_int("num_hiddens", num_hiddens)
+        num_heads = check_positive_int("num_heads", num_heads)
         if num_hiddens % num_heads:
             raise ValueError(
                 f"num_heads: expected a divisor of num_hiddens={num_hiddens}, got {num_heads}"
@@ -78,10 +84,15 @@ class MultiHeadAttention(nn.Module):
             ValueError: Not tensors of the layer's dtype and device, shapes that do not fit
                 together or a last dimension other than ``num_hiddens``.
         """
-        check_attention_inputs(queries, keys, values, like=self.W_q.weight)
+        # The layer's dtype and device from its parameters, not from W_q.weight: after
+        # torch.ao.quantization.quantize_dynamic that is a method of a packed Linear.
+        check_attention_inputs(queries, keys, values, like=like_parameter(self))
         for name, x in (("queries", queries), ("keys", keys), ("values", values)):
             check_size(name, x, -1, self.num_hiddens, "num_hiddens")
         batch, n_queries, n_keys = queries.shape[0], queries.shape[1], keys.shape[1]
+        # Padding becomes 0 before the projections: no NaN there reaches W_k's or W_v's gradient.
+        padding = key_padding(valid_lens, batch, n_queries, n_keys, keys.device)  # (B, K)
+        keys, values = drop_padding(keys, padding), drop_padding(values, padding)
         q = self.transpose_qkv(self.W_q(queries))  # (B * heads, Q, h / heads)
         k = self.transpose_qkv(self.W_k(keys))  # (B * heads, K, h / heads)
         v = self.transpose_qkv(self.W_v(values))  # (B * heads, K, h / heads)
@@ -92,7 +103,7 @@ class MultiHeadAttention(nn.Module):
         # The weights come back as a value: reading self.attention.attention_weights instead
         # could pick up another thread's call of the same layer.
         output, weights = self.attention.attend(q, k, v, valid_lens)  # (B * heads, Q, h / heads)
-        self.attention_weights = weights.reshape(batch, self.num_heads, n_queries, n_keys)
+        self.attention_weights = weights.detach().reshape(batch, self.num_heads, n_queries, n_keys)
         return self.W_o(self.transpose_output(output))  # (B, Q, h)
 
     def transpose_qkv(self, X: Tensor) -> Tensor:

@@ -39,6 +39,7 @@ from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 
 from attention import style
+from attention._checks import brief, check_positive_float
 from attention.i18n import pick
 
 ArrayLike = torch.Tensor | np.ndarray | Sequence[float]
@@ -239,10 +240,15 @@ def _check_description(text: object) -> str:
             "description: this figure has none; end the cell with fig.describe('what it shows "
             "and what to notice') so that screen readers can read it"
         )
-    if not isinstance(text, str) or len(text.strip()) < MIN_DESCRIPTION or text == PLACEHOLDER:
+    # The placeholder is refused however it is spaced: the page shows it collapsed.
+    if (
+        not isinstance(text, str)
+        or len(text.strip()) < MIN_DESCRIPTION
+        or " ".join(text.split()) == PLACEHOLDER
+    ):
         raise ValueError(
             f"description: expected what the figure shows and what to notice, at least "
-            f"{MIN_DESCRIPTION} characters, got {str(text)[:80]!r}"
+            f"{MIN_DESCRIPTION} characters, got {brief(text)}"
         )
     return " ".join(text.split())
 
@@ -253,6 +259,40 @@ def _to_numpy(x: ArrayLike) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().to(device="cpu", dtype=torch.float32).numpy()
     return np.asarray(x, dtype=np.float32)
+
+
+def _array(name: str, x: object, ndims: tuple[int, ...], layout: str) -> np.ndarray:
+    """``x`` as a float32 NumPy array of one of ``ndims`` dimensions; a ``ValueError`` naming
+    ``name`` otherwise, rather than NumPy's or matplotlib's message."""
+    try:
+        if isinstance(x, (str, bytes)):  # NumPy would read "1.5" as a number
+            raise TypeError
+        array = _to_numpy(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(
+            f"{name}: expected numbers (a tensor, an array or a list), got {brief(x)}"
+        ) from None
+    if array.ndim not in ndims:
+        raise ValueError(f"{name}: expected shape {layout}, got {array.shape}")
+    return array
+
+
+def _check_args(
+    figsize: object = (1, 1), ax: object = None, **texts: object
+) -> tuple[float, float]:
+    """Check the arguments every plot shares: ``figsize``, ``ax`` and optional labels."""
+    if not isinstance(figsize, Sequence) or isinstance(figsize, str) or len(figsize) != 2:
+        raise ValueError(f"figsize: expected (width, height) in inches, got {brief(figsize)}")
+    size = (
+        check_positive_float("figsize", figsize[0]),
+        check_positive_float("figsize", figsize[1]),
+    )
+    if ax is not None and not isinstance(ax, Axes):
+        raise ValueError(f"ax: expected a matplotlib Axes or None, got {brief(ax)}")
+    for name, text in texts.items():
+        if text is not None and not isinstance(text, str):
+            raise ValueError(f"{name}: expected a string or None, got {brief(text)}")
+    return size
 
 
 def new_figure(
@@ -309,12 +349,15 @@ def show_heatmaps(
         ValueError: ``matrices`` is not 2-, 3- or 4-D or holds inf or NaN, or ``titles``
             does not have one entry per column.
     """
-    m = _to_numpy(matrices)
-    if m.ndim not in (2, 3, 4):
-        raise ValueError(
-            f"matrices: expected shape (rows, cols, n_queries, n_keys), (cols, n_queries, "
-            f"n_keys) or (n_queries, n_keys), got {m.shape}"
-        )
+    m = _array(
+        "matrices",
+        matrices,
+        (2, 3, 4),
+        "(rows, cols, n_queries, n_keys), (cols, n_queries, n_keys) or (n_queries, n_keys)",
+    )
+    figsize = _check_args(figsize, xlabel=xlabel, ylabel=ylabel, colorbar_label=colorbar_label)
+    if cmap is not None and not isinstance(cmap, Colormap) and cmap not in mpl.colormaps:
+        raise ValueError(f"cmap: expected a matplotlib colour map or its name, got {brief(cmap)}")
     if not np.isfinite(m).all():
         raise ValueError(
             f"matrices: expected finite values, got {int((~np.isfinite(m)).sum())} inf or NaN "
@@ -322,8 +365,14 @@ def show_heatmaps(
         )
     m = m.reshape((1,) * (4 - m.ndim) + m.shape)  # (rows, cols, n_q, n_k)
     rows, cols = m.shape[:2]
-    if titles is not None and len(titles) != cols:
-        raise ValueError(f"titles: expected {cols} titles (one per column), got {len(titles)}")
+    if titles is not None:
+        # A string is a sequence too: "ab" would become the titles "a" and "b".
+        if isinstance(titles, str) or not isinstance(titles, Sequence):
+            raise ValueError(
+                f"titles: expected a list of {cols} titles (one per column), got {brief(titles)}"
+            )
+        if len(titles) != cols:
+            raise ValueError(f"titles: expected {cols} titles (one per column), got {len(titles)}")
     fig, axes = new_figure(
         rows,
         cols,
@@ -383,20 +432,34 @@ def plot_kernel_regression(
 
     Returns:
         The figure holding the axes.
+
+    Raises:
+        ValueError: An argument that is not numbers of the shapes above, or a ``title`` or
+            ``ax`` of the wrong type.
     """
+    _check_args(ax=ax, title=title)
+    if not isinstance(predictions, Mapping):
+        predictions = {pick("Prediction", "预测"): predictions}
+    x, x_train = _array("x_test", x_test, (1,), "(n,)"), _array("x_train", x_train, (1,), "(n,)")
+    named = [("y_truth", y_truth, x, "x_test"), ("y_train", y_train, x_train, "x_train")]
+    named += [(f"predictions[{brief(k)}]", y, x, "x_test") for k, y in predictions.items()]
+    ys = []
+    for name, y, like, like_name in named:
+        ys.append(_array(name, y, (1,), "(n,)"))
+        if ys[-1].shape != like.shape:
+            raise ValueError(
+                f"{name}: expected shape {like.shape} like {like_name}, got {ys[-1].shape}"
+            )
     if ax is None:
         fig, ax = new_figure()
     else:
         fig = _figure_of(ax)
-    if not isinstance(predictions, Mapping):
-        predictions = {pick("Prediction", "预测"): predictions}
-    x = _to_numpy(x_test)
-    ax.plot(x, _to_numpy(y_truth), color=style.INK, label=pick("Truth", "真实值"))
-    for label, y_hat in predictions.items():
-        ax.plot(x, _to_numpy(y_hat), "--", label=label)
+    ax.plot(x, ys[0], color=style.INK, label=pick("Truth", "真实值"))
+    for label, y_hat in zip(predictions, ys[2:], strict=True):
+        ax.plot(x, y_hat, "--", label=label)
     ax.plot(
-        _to_numpy(x_train),
-        _to_numpy(y_train),
+        x_train,
+        ys[1],
         "o",
         color=style.GREY,
         alpha=0.6,
@@ -436,13 +499,21 @@ def plot_curves(
         The figure holding the axes.
 
     Raises:
-        ValueError: A curve whose length differs from ``x``.
+        ValueError: A curve whose length differs from ``x``, arguments that are not numbers,
+            or labels, ``figsize``, ``logy`` or ``ax`` of the wrong type.
     """
-    xs = _to_numpy(x)
-    ys = {label: _to_numpy(y) for label, y in curves.items()}
+    figsize = _check_args(figsize, ax, xlabel=xlabel, ylabel=ylabel, title=title)
+    if not isinstance(logy, bool):
+        raise ValueError(f"logy: expected True or False, got {brief(logy)}")
+    if not isinstance(curves, Mapping):
+        raise ValueError(f"curves: expected a mapping from label to y values, got {brief(curves)}")
+    xs = _array("x", x, (1,), "(n,)")
+    ys = {label: _array(f"curves[{brief(label)}]", y, (1,), "(n,)") for label, y in curves.items()}
     for label, y in ys.items():
         if y.shape != xs.shape:
-            raise ValueError(f"curves[{label!r}]: expected shape {xs.shape} like x, got {y.shape}")
+            raise ValueError(
+                f"curves[{brief(label)}]: expected shape {xs.shape} like x, got {y.shape}"
+            )
     if ax is None:
         fig, ax = new_figure(figsize=figsize)
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
@@ -11,7 +13,24 @@ from attention._checks import (
     check_probability,
     check_size,
     check_tensors,
+    refuse_script,
 )
+
+
+def codes(max_len: int, num_hiddens: int) -> Tensor:
+    """The sinusoidal codes of positions ``0 .. max_len - 1``, in float64.
+
+    Returns:
+        Shape ``(1, max_len, num_hiddens)``.
+    """
+    # Angles in float64: at position ~1000 float32 rounding would already be ~1e-4.
+    position = torch.arange(max_len, dtype=torch.float64)[:, None]  # (max_len, 1)
+    exponent = torch.arange(0, num_hiddens, 2, dtype=torch.float64) / num_hiddens
+    angles = position / 10000**exponent  # (max_len, ceil(d / 2))
+    P = torch.zeros(1, max_len, num_hiddens, dtype=torch.float64)
+    P[0, :, 0::2] = torch.sin(angles)
+    P[0, :, 1::2] = torch.cos(angles[:, : num_hiddens // 2])  # odd d has one cos fewer
+    return P
 
 
 class PositionalEncoding(nn.Module):
@@ -33,22 +52,32 @@ class PositionalEncoding(nn.Module):
 
     P: Tensor
 
+    __prepare_scriptable__ = refuse_script
+
     def __init__(self, num_hiddens: int, dropout: float = 0.0, max_len: int = 1000):
         super().__init__()
-        check_positive_int("num_hiddens", num_hiddens)
-        check_positive_int("max_len", max_len)
+        num_hiddens = check_positive_int("num_hiddens", num_hiddens)
+        max_len = check_positive_int("max_len", max_len)
         check_probability("dropout", dropout)
         self.dropout = nn.Dropout(dropout)
-        # Angles in float64: at position ~1000 float32 rounding would already be ~1e-4.
-        position = torch.arange(max_len, dtype=torch.float64)[:, None]  # (max_len, 1)
-        exponent = torch.arange(0, num_hiddens, 2, dtype=torch.float64) / num_hiddens
-        angles = position / 10000**exponent  # (max_len, ceil(d / 2))
-        P = torch.zeros(1, max_len, num_hiddens, dtype=torch.float64)
-        P[0, :, 0::2] = torch.sin(angles)
-        P[0, :, 1::2] = torch.cos(angles[:, : num_hiddens // 2])  # odd d has one cos fewer
-        # A buffer follows the module to .to(device) but is not a learnable parameter; it is
-        # recomputed on construction, so it stays out of the state_dict.
-        self.register_buffer("P", P.float(), persistent=False)
+        # A buffer follows the module to .to(device) but is not a learnable parameter. It is
+        # a function of the sizes alone, so it stays out of the state_dict (checkpoints hold
+        # no copy of it) and is recomputed instead: here, and in _apply below.
+        self.register_buffer("P", codes(max_len, num_hiddens).float(), persistent=False)
+
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> PositionalEncoding:
+        """Move or cast the module (``.to``, ``.half``, ``.to_empty``, ...), then rebuild ``P``.
+
+        ``to_empty`` leaves every buffer uninitialised, and ``load_state_dict`` restores only
+        what the state_dict holds: a module built on the ``meta`` device, moved with
+        ``to_empty`` and loaded would otherwise add garbage. Rebuilding the codes wherever the
+        module goes (from float64, then cast once) also keeps ``.half().float()`` exact.
+        """
+        super()._apply(fn, recurse)
+        if self.P.device.type != "meta":  # a meta tensor has no values to compute
+            table = codes(self.P.shape[1], self.P.shape[2])
+            self.P = table.to(device=self.P.device, dtype=self.P.dtype)
+        return self
 
     def forward(self, X: Tensor) -> Tensor:
         """Add the codes of positions ``0 .. L-1`` to ``X``.

@@ -17,8 +17,10 @@ from attention._checks import (
     check_same_size,
     check_seed,
     check_size,
+    like_parameter,
+    refuse_script,
 )
-from attention.masking import drop_padding, masked_softmax
+from attention.masking import drop_padding, key_padding, masked_softmax
 
 
 class AdditiveAttention(nn.Module):
@@ -35,15 +37,19 @@ class AdditiveAttention(nn.Module):
 
     Attributes:
         attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``,
-            kept for readers (plots, inspection). ``forward`` never reads it back, so one layer
-            may serve several threads at once; the attribute then holds one of their weights.
+            detached from autograd (like the weights ``nn.MultiheadAttention`` returns, and so
+            that ``copy.deepcopy`` of a trained layer works), kept for readers (plots,
+            inspection). ``forward`` never reads it back, so one layer may serve several
+            threads at once; the attribute then holds one of their weights.
     """
+
+    __prepare_scriptable__ = refuse_script
 
     def __init__(self, key_size: int, query_size: int, num_hiddens: int, dropout: float = 0.0):
         super().__init__()
-        check_positive_int("key_size", key_size)
-        check_positive_int("query_size", query_size)
-        check_positive_int("num_hiddens", num_hiddens)
+        key_size = check_positive_int("key_size", key_size)
+        query_size = check_positive_int("query_size", query_size)
+        num_hiddens = check_positive_int("num_hiddens", num_hiddens)
         check_probability("dropout", dropout)
         self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
         self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
@@ -74,16 +80,19 @@ class AdditiveAttention(nn.Module):
             ValueError: Not tensors of the layer's dtype and device, or shapes that do not fit
                 together or do not match the layer sizes.
         """
-        check_attention_inputs(queries, keys, values, like=self.W_q.weight)
+        check_attention_inputs(queries, keys, values, like=like_parameter(self))
         check_size("queries", queries, -1, self.W_q.in_features, "query_size")
         check_size("keys", keys, -1, self.W_k.in_features, "key_size")
+        batch, n_queries, n_keys = queries.shape[0], queries.shape[1], keys.shape[1]
+        # Padding becomes 0 before the projections: no NaN there reaches W_k's gradient.
+        padding = key_padding(valid_lens, batch, n_queries, n_keys, keys.device)  # (B, K)
+        keys, values = drop_padding(keys, padding), drop_padding(values, padding)
         q, k = self.W_q(queries), self.W_k(keys)  # (B, Q, h), (B, K, h)
         # Broadcast every query against every key: (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h).
         features = torch.tanh(q.unsqueeze(2) + k.unsqueeze(1))
         scores = self.w_v(features).squeeze(-1)  # (B, Q, K)
         weights = masked_softmax(scores, valid_lens)
-        self.attention_weights = weights  # for readers only: never read back (threads)
-        values = drop_padding(values, valid_lens, queries.shape[1])
+        self.attention_weights = weights.detach()  # for readers only: never read back (threads)
         return torch.bmm(self.dropout(weights), values)  # (B, Q, v)
 
 
@@ -100,9 +109,12 @@ class DotProductAttention(nn.Module):
 
     Attributes:
         attention_weights: Weights of the last forward pass, shape ``(batch, n_queries, n_keys)``,
-            kept for readers (plots, inspection). ``forward`` never reads it back, so one layer
-            may serve several threads at once; the attribute then holds one of their weights.
+            detached from autograd (``attend`` returns them attached), kept for readers (plots,
+            inspection). ``forward`` never reads it back, so one layer may serve several
+            threads at once; the attribute then holds one of their weights.
     """
+
+    __prepare_scriptable__ = refuse_script
 
     def __init__(self, dropout: float = 0.0):
         super().__init__()
@@ -122,7 +134,8 @@ class DotProductAttention(nn.Module):
         Returns:
             Shape ``(batch, n_queries, value_size)``.
         """
-        output, self.attention_weights = self.attend(queries, keys, values, valid_lens)
+        output, weights = self.attend(queries, keys, values, valid_lens)
+        self.attention_weights = weights.detach()
         return output
 
     def attend(
@@ -154,12 +167,17 @@ class DotProductAttention(nn.Module):
         d = queries.shape[-1]
         # Half-precision scores overflow beyond 65504: compute in float32 (a no-op for fp32).
         work = torch.promote_types(queries.dtype, torch.float32)
-        q, k, v = queries.to(work), keys.to(work), values.to(work)
+        # Padded keys and values become 0 before any arithmetic, so that a NaN there reaches
+        # neither the output nor, as 0 * NaN, the gradient of the queries.
+        padding = key_padding(
+            valid_lens, queries.shape[0], queries.shape[1], keys.shape[1], keys.device
+        )  # (B, K)
+        q = queries.to(work)
+        k, v = drop_padding(keys.to(work), padding), drop_padding(values.to(work), padding)
         # Scaling the (B, Q, d) queries gives the same scores as scaling the (B, Q, K) scores,
         # with fewer multiplications when there are more keys than d.
         scores = torch.bmm(q / math.sqrt(d), k.transpose(1, 2))  # (B, Q, K)
         weights = masked_softmax(scores, valid_lens)
-        v = drop_padding(v, valid_lens, queries.shape[1])
         output = torch.bmm(self.dropout(weights), v)  # (B, Q, v)
         return output.to(queries.dtype), weights.to(queries.dtype)
 
@@ -194,11 +212,10 @@ def score_statistics(
         dims = list(dims)  # a generator would be used up by the checks below
     except TypeError:
         raise ValueError(f"dims: expected an iterable of integers, got {brief(dims)}") from None
-    for d in dims:
-        check_positive_int("dims", d)
-    check_positive_int("n_keys", n_keys)
-    check_positive_int("n_samples", n_samples, minimum=2)
-    check_seed("seed", seed)
+    dims = [check_positive_int("dims", d) for d in dims]
+    n_keys = check_positive_int("n_keys", n_keys)
+    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
+    seed = check_seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     stats: dict[str, list[float]] = {
         "dims": [float(d) for d in dims],

@@ -11,6 +11,7 @@ from attention._checks import (
     check_positive_int,
     check_same_size,
     check_tensors,
+    like_parameter,
     shape,
 )
 from attention.data import leave_one_out
@@ -28,7 +29,9 @@ def train_nw(
     Args:
         model: A ``torch.nn.Module`` with parameters, called as
             ``model(queries (n,), keys (n, n-1), values (n, n-1)) -> (n,)``.
-        x_train: Training inputs, shape ``(n,)``, ``n >= 2``, floating point.
+        x_train: Training inputs, shape ``(n,)``, ``n >= 2``, in the dtype and on the device of
+            the model's parameters. Data, not parameters: used detached, so an ``x_train``
+            that requires grad is trained on as it is and gets no gradient.
         y_train: Training targets, shape ``(n,)``, dtype and device of ``x_train``.
         lr: SGD learning rate.
         epochs: Number of steps.
@@ -45,12 +48,18 @@ def train_nw(
         raise ValueError(
             f"model: expected a torch.nn.Module with parameters, got {type(model).__name__}"
         )
-    check_tensors(("x_train", x_train), ("y_train", y_train))
+    # Checked here, under their own names, before the model would call them "queries".
+    check_tensors(("x_train", x_train), ("y_train", y_train), like=like_parameter(model))
     check_ndim("x_train", x_train, 1, "(n,)")
     check_ndim("y_train", y_train, 1, "(n,)")
     check_same_size("x_train", x_train, "y_train", y_train, 0, "number of points")
+    if x_train.shape[0] < 2:
+        raise ValueError(f"x_train: expected at least 2 points, got shape {shape(x_train)}")
     lr = check_positive_float("lr", lr)
-    check_positive_int("epochs", epochs, minimum=0)
+    epochs = check_positive_int("epochs", epochs, minimum=0)
+    # Built once and reused every epoch: detached, or the second backward() would go through
+    # the graph of an x_train that requires grad a second time.
+    x_train, y_train = x_train.detach(), y_train.detach()
     keys, values = leave_one_out(x_train, y_train)  # (n, n - 1) each
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.MSELoss(reduction="none")

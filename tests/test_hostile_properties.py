@@ -2,13 +2,16 @@
 
 Hostile means: non-finite values in padded positions, float16/bfloat16 extremes, empty
 dimensions, mixed dtypes and devices, NumPy arrays and lists for tensors, and valid lengths in
-every accepted form (list, tuple, tensor of int or float, per sequence or per query). Each
+every accepted form (list, tuple, tensor of int or float, per sequence or per query); and, from
+issue 21, what an engineer does with a copied layer: ``copy.deepcopy`` after a forward pass,
+``jit.trace`` with other lengths, gradients through poisoned padding, extreme kernel widths. Each
 property compares with PyTorch's own operation where there is one (``torch.masked.softmax``,
 ``F.scaled_dot_product_attention``, ``nn.MultiheadAttention``) in the input's dtype.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Callable
@@ -452,8 +455,9 @@ def test_lookups_name_the_bad_argument(function: str, which: str, bad: str) -> N
 def test_nadaraya_watson_kernel_and_width_are_checked(kernel, width) -> None:
     x = torch.linspace(0, 1, 4)
     kernel_ok = isinstance(kernel, str) and kernel in KERNELS
+    float32 = torch.finfo(torch.float32)  # a width float32 cannot hold is refused too
     try:
-        width_ok = not isinstance(width, str) and 0 < float(width) < math.inf
+        width_ok = not isinstance(width, str) and float32.tiny <= float(width) <= float32.max
     except OverflowError:
         width_ok = False
     if kernel_ok and width_ok:
@@ -553,3 +557,85 @@ def test_numpy_is_refused_by_every_layer_input_not_converted() -> None:
     ):
         with pytest.raises(ValueError, match=r"^X: expected a torch.Tensor, got ndarray"):
             call()
+
+
+# --- Module transformations, gradients through padding, extreme widths (issue 21) ------------
+
+
+@settings(max_examples=8)  # jit.trace takes a second per example
+@given(attention_problem(allow_empty=False, size=4), st.sampled_from(list(LAYERS)))
+def test_layers_deepcopy_after_a_forward_and_trace_without_baking_in_lengths(problem, name):
+    q, k, _, lens, keep, dtype, _ = problem
+    v = k.flip(-1)  # values of size 4, as MultiHeadAttention(4, 2) needs
+    torch.manual_seed(0)
+    layer = LAYERS[name]().to(dtype)
+    leaves = [x.to(dtype).clone().requires_grad_() for x in (q, k, v)]
+    output = layer(*leaves, lens)  # a training forward: the weights belong to a graph
+    copied = copy.deepcopy(layer)
+    assert torch.equal(copied.attention_weights, layer.attention_weights)
+    assert torch.equal(copied(*leaves, lens), output)
+    # Traced with every query seeing every key, then run with the drawn lengths (some 0).
+    per_query = keep.sum(dim=-1)  # (B, Q)
+    inputs = [x.detach() for x in leaves]
+    traced = torch.jit.trace(layer, (*inputs, torch.full_like(per_query, k.shape[1])))
+    torch.testing.assert_close(traced(*inputs, per_query), layer(*inputs, per_query))
+
+
+@settings(max_examples=15)
+@given(attention_problem(size=4), st.sampled_from(list(LAYERS)))
+def test_poisoned_padding_leaves_every_gradient_as_clean_padding_does(problem, name) -> None:
+    q, k, _, lens, keep, dtype, poison = problem
+    v = k.flip(-1)  # values of size 4, as MultiHeadAttention(4, 2) needs
+    torch.manual_seed(0)
+    layer = LAYERS[name]().to(dtype)
+
+    def gradients(keys: torch.Tensor, values: torch.Tensor) -> list[torch.Tensor | None]:
+        leaves = [x.to(dtype).clone().requires_grad_() for x in (q, keys, values)]
+        layer.zero_grad()
+        layer(*leaves, lens).sum().backward()
+        return [x.grad for x in leaves] + [p.grad for p in layer.parameters()]
+
+    clean = gradients(k, v)
+    poisoned = gradients(poison_padding(k, keep, poison), poison_padding(v, keep, poison))
+    for c, p in zip(clean, poisoned, strict=True):
+        assert (c is None) == (p is None)
+        if c is not None:  # the padding is replaced before any arithmetic: exactly equal
+            assert torch.equal(p, c)
+
+
+@FEW
+@given(
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    width=st.floats(torch.finfo(torch.float32).tiny, torch.finfo(torch.float32).max),
+    scale=st.sampled_from([1.0, 1e10, 1e20, 1e30, 1e37]),
+    seed=st.integers(0, 2**16),
+)
+def test_gaussian_pooling_of_finite_inputs_is_finite_at_any_width(dtype, width, scale, seed):
+    g = torch.Generator().manual_seed(seed)
+    queries, keys = randn(g, 4) * scale, randn(g, 5) * scale
+    values = randn(g, 5)
+    queries, keys, values = queries.to(dtype).requires_grad_(), keys.to(dtype), values.to(dtype)
+    outputs, weights = nadaraya_watson(queries, keys, values, width=width)
+    assert torch.isfinite(weights).all() and torch.isfinite(outputs).all()
+    outputs.sum().backward()
+    assert torch.isfinite(queries.grad).all()  # far rows: exactly 0, not inf * 0 = NaN
+    queries, weights = queries.detach(), weights.detach()
+    torch.testing.assert_close(weights.double().sum(dim=1), torch.ones(4, dtype=torch.float64))
+    # A weighted average stays between the smallest and the largest value.
+    assert (outputs >= values.min() - 1e-5).all() and (outputs <= values.max() + 1e-5).all()
+    # A key that takes most of the weight is a nearest one (up to the rounding of the
+    # distances in the dtype): never a far key, as a NaN turned into a weight could be.
+    distances = (queries.double()[:, None] - keys.double()[None, :]).abs()
+    heavy, chosen = weights.max(dim=1)
+    nearest = distances.gather(1, chosen[:, None])[:, 0] <= distances.amin(dim=1) * (1 + 1e-6)
+    assert nearest[heavy > 0.5].all()
+    if dtype == torch.float64:  # no overflow in float64 here: torch's softmax is the reference
+        u = (queries[:, None] - keys[None, :]) / width
+        expected = torch.softmax(-(u**2) / 2, dim=1)
+        torch.testing.assert_close(weights, expected, atol=1e-9, rtol=1e-9)
+    model = NWKernelRegression().to(dtype)
+    with torch.no_grad():
+        model.w.fill_(1 / width)
+    predictions = model(queries, keys, values)
+    predictions.sum().backward()
+    assert torch.isfinite(predictions).all() and torch.isfinite(model.w.grad).all()
