@@ -71,7 +71,10 @@ UI_WORDS = {
     "zh": [
         (re.compile(r'(<clipboard-copy\b[^>]*aria-label=")Copy to Clipboard"'), r'\1复制"'),
         (re.compile(r'(<span class="notice" hidden(?:="")?>)Copied!<'), r"\1已复制<"),
-        (re.compile(r'(<a class="headerlink"[^>]*title=")Permanent link"'), r'\1永久链接"'),
+        (
+            re.compile(r'(<a\b(?=[^>]*\bclass="headerlink")[^>]*\btitle=")Permanent link"'),
+            r'\1永久链接"',
+        ),
     ]
 }
 
