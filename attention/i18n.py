@@ -47,3 +47,30 @@ def language(lang: str) -> Iterator[None]:
 def pick(en: str, zh: str) -> str:
     """The text in the current language: ``pick("Keys", "键")``."""
     return zh if get_language() == "zh" else en
+
+
+# English words that the package's data carries and figures draw, in the glossary's Chinese
+# (docs/zh/glossary.md): kernel names (``attention.KERNELS``), the features of
+# ``attention.cat_on_mat`` and a gloss for the words of its English sentence.
+WORDS_ZH = {
+    "gaussian": "高斯核",
+    "boxcar": "矩形核",
+    "constant": "常数核",
+    "epanechnikov": "Epanechnikov 核",
+    "triangular": "三角核",
+    "object": "物体",
+    "place/surface": "地点/表面",
+    "animal": "动物",
+    "function word": "虚词",
+    "cat": "cat（猫）",
+    "is": "is（是）",
+    "on": "on（在…上）",
+    "mat": "mat（垫子）",
+}
+
+
+def word(text: str) -> str:
+    """``text`` as a figure in the current language draws it: on a Chinese page its entry of
+    ``WORDS_ZH`` (``word("boxcar")`` is "矩形核"), or ``text`` itself where it has none; in
+    English always ``text`` itself."""
+    return WORDS_ZH.get(text, text) if get_language() == "zh" else text

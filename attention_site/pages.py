@@ -65,6 +65,18 @@ LABELS = {
     "zh": {"code": "代码，可横向滚动", "output": "输出，可横向滚动",
            "math": "公式，可横向滚动", "table": "表格，可横向滚动", "search": "搜索"},
 }  # fmt: skip
+# English that no setting translates: the copy button of the notebook template (mkdocs-jupyter)
+# and the title of the toc extension's permalinks. Chinese as Material's own "clipboard.copy".
+UI_WORDS = {
+    "zh": [
+        (re.compile(r'(<clipboard-copy\b[^>]*aria-label=")Copy to Clipboard"'), r'\1复制"'),
+        (re.compile(r'(<span class="notice" hidden(?:="")?>)Copied!<'), r"\1已复制<"),
+        (
+            re.compile(r'(<a\b(?=[^>]*\bclass="headerlink")[^>]*\btitle=")Permanent link"'),
+            r'\1永久链接"',
+        ),
+    ]
+}
 
 
 # --------------------------------------------------------------------------- math
@@ -264,6 +276,8 @@ def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
     body = mark_scrollers(render_math(share_definitions(body), where), lang)
     body = name_math_headers(_EMPTY_TH.sub(r"<td\1>\2</td>", body))
     body = _SEARCH_DIALOG.sub(rf'\1 aria-label="{LABELS.get(lang, LABELS["en"])["search"]}"', body)
+    for pattern, words in UI_WORDS.get(lang, []):
+        body = pattern.sub(words, body)
     body = _BUNDLE.sub(lambda m: _SEARCH_SCRIPT % json.dumps(prefix) + m.group(0), body, count=1)
     return head + sep + body
 

@@ -198,9 +198,10 @@ def self_vs_cross_attention_diagram() -> Figure:
     Left: in self-attention (an encoder layer) the queries, keys and values all come from
     the same sequence ``x_1 ... x_4``, so every token attends to every token of its own
     sequence. Right: in cross-attention (encoder-decoder attention) the decoder states
-    give the queries while the encoder states of the source sentence give the keys and
-    values. In both panels the links of one query are drawn in red, thicker for a larger
-    weight.
+    of "<bos> I love" give the queries while the encoder states of the source sentence
+    我 爱 深度 学习 give the keys and values. In both panels the links of one query are drawn
+    in red, thicker for a larger weight: on the right, the query at "love", which writes the
+    next word "deep", weighs 深度 most.
 
     Returns:
         A 7.5 x 3.3 inch figure with one axes.
@@ -210,8 +211,8 @@ def self_vs_cross_attention_diagram() -> Figure:
     seq = [f"$x_{k}$" for k in range(1, 5)]
     _token_rows(ax, 1.9, seq, seq, focus=1, weights=[0.15, 0.45, 0.1, 0.3])
     target = ["<bos>", "I", "love", "..."]
-    source = [f"src{k}" for k in range(1, 5)]
-    _token_rows(ax, 5.65, target, source, focus=2, weights=[0.1, 0.6, 0.15, 0.15])
+    source = ["我", "爱", "深度", "学习"]  # the source sentence, in Chinese in both languages
+    _token_rows(ax, 5.65, target, source, focus=2, weights=[0.1, 0.15, 0.6, 0.15])
     for cx, title, queries, keys, note in [
         (1.9, pick("Self-attention (encoder)", "自注意力（编码器）"),
          pick("queries from x", "查询来自 x"),
