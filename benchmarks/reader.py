@@ -31,7 +31,7 @@ from attention_site import harness  # noqa: E402
 from attention_site.harness import LANGUAGES  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CHROME = str(harness.CHROMIUM)  # the one chromium the tests drive too
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 BUDGET = 1_000_000  # bytes on first load, as tests/website/test_a11y.py
@@ -49,7 +49,7 @@ def lighthouse(url: str) -> dict:
             "--output-path=stdout",
             "--quiet",
             f"--only-categories={','.join(CATEGORIES)}",
-            "--chrome-flags=--headless --no-sandbox --disable-gpu",
+            "--chrome-flags=--headless " + " ".join(harness.CHROMIUM_ARGS),
         ],
         capture_output=True,
         text=True,
