@@ -117,15 +117,16 @@ def reversal_training_explorable(run: ReversalRun) -> Explorable:
         .transform_calculate(
             # A list of strings draws as lines: the text fits a phone's width.
             label=(
-                f"['{pick('step', '第')} ' + datum.s + '{pick(':', ' 步：')} "
-                f"{pick('loss', '损失')} ' + format(datum.loss, '.3f'), "
-                f"'{pick('accuracy', '准确率')} ' + format(datum.acc, '.1%') + "
-                f"'{pick(', weight on the right key ', '，正确键上的权重 ')}' + "
-                f"format(datum.mass, '.2f'), "
+                f"['{pick('step ', '第 ')}' + datum.s + '{pick(': loss ', ' 步：损失 ')}' + "
+                f"format(datum.loss, '.3f') + '{pick(', accuracy ', '，准确率 ')}' + "
+                "format(datum.acc, '.1%'), "
+                f"'{pick('weight on the right key ', '正确键上的权重 ')}' + "
+                "format(datum.mass, '.2f'), "
                 f"'{example} → ' + join(datum.out, ' ')]"
             )
         )
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-8, fontSize=12, lineHeight=16)
+        # Three lines of 16 px above the grid (dy: their height and a gap).
+        .mark_text(align="left", baseline="top", dx=4, dy=-54, fontSize=12, lineHeight=16)
         .encode(x=alt.value(0), y=alt.value(0), text="label:N")
     )
     chart = _chart(
