@@ -11,6 +11,8 @@ Small, tested PyTorch implementations with the names of the d2l book:
 - ``multihead``: ``MultiHeadAttention``.
 - ``positional``: sinusoidal ``PositionalEncoding``.
 - ``data`` and ``training``: the toy data sets and the leave-one-out training loop.
+- ``toy_task``: a self-attention model trained to reverse sequences (``train_reversal``),
+  whose learned weights can be checked against the known alignment. Loaded on first use.
 - ``plotting``: figures built without pyplot. It is the only module that imports
   matplotlib, and ``import attention`` does not load it until a plotting name is used.
 - ``diagrams``: the schematic figures of the chapters (cues, pooling, the three stages, ...).
@@ -69,6 +71,19 @@ _PLOTTING = (
     "plot_kernel_regression",
     "show_heatmaps",
 )
+# The toy task too: only the chapter that trains it imports it (and re-runs when it changes).
+_TOY_TASK = (
+    "ReversalModel",
+    "ReversalRun",
+    "Snapshot",
+    "reversal_alignment",
+    "reversal_data",
+    "train_reversal",
+)
+_LAZY = {
+    **dict.fromkeys(_PLOTTING, "attention.plotting"),
+    **dict.fromkeys(_TOY_TASK, "attention.toy_task"),
+}
 
 __all__ = [
     "FEATURES",
@@ -79,7 +94,10 @@ __all__ = [
     "MultiHeadAttention",
     "NWKernelRegression",
     "PositionalEncoding",
+    "ReversalModel",
+    "ReversalRun",
     "SelfAttention",
+    "Snapshot",
     "Source",
     "ToyData",
     "__version__",
@@ -94,6 +112,8 @@ __all__ = [
     "new_figure",
     "plot_curves",
     "plot_kernel_regression",
+    "reversal_alignment",
+    "reversal_data",
     "score_statistics",
     "set_language",
     "show_heatmaps",
@@ -102,12 +122,13 @@ __all__ = [
     "target_function",
     "toy_regression_data",
     "train_nw",
+    "train_reversal",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _PLOTTING:
-        return getattr(importlib.import_module("attention.plotting"), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     close = difflib.get_close_matches(name, __all__, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise AttributeError(f"module 'attention' has no attribute {name[:60]!r}{hint}")

@@ -184,3 +184,42 @@ def test_screenshots(browser: Browser, site_server: str, lang) -> None:
             assert not tab.errors, tab.errors
         finally:
             tab.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_training_slider_replays_the_snapshots(tab: Tab, site_server: str, lang) -> None:
+    """The trained model's explorable (attention/explorables_training.py): its training-step
+    slider, moved from the keyboard, shows other snapshots of the build-time run: other
+    weights, other numbers, and at the last step the example reversed."""
+    page = tab.open(site_server + page_url(lang, "self-attention"))
+    figure = rendered(page, "reversal-training")
+    assert figure.get_attribute("lang") == lang
+    slider = figure.locator(".vega-bind input[type=range]")
+    label = slider.evaluate("el => [...el.labels].map(l => l.innerText).join(' ')")
+    assert label.strip() and bool(CJK.search(label)) == (lang == "zh"), label
+    # The cells' opacities (the weights) and the lines of text, as the chart draws them now.
+    state = (
+        "f => [[...f.querySelectorAll('svg g.mark-rect.role-mark path')]"
+        ".map(p => p.getAttribute('opacity')).join(), "
+        "[...f.querySelectorAll('svg g.mark-text.role-mark text')]"
+        ".flatMap(t => t.querySelector('tspan') ? [...t.querySelectorAll('tspan')] : [t])"
+        ".map(line => line.textContent)]"
+    )
+    handle = figure.element_handle()
+    untrained = handle.evaluate(state)
+    assert slider.input_value() == "0" and untrained[1], untrained
+    for key, step in (("ArrowRight", "10"), ("End", "200")):
+        before = handle.evaluate(state)
+        slider.focus()
+        page.keyboard.press(key)
+        assert slider.input_value() == step
+        page.wait_for_function(
+            f"([f, b]) => JSON.stringify(({state})(f)) !== JSON.stringify(b)", arg=[handle, before]
+        )
+        after = handle.evaluate(state)
+        assert after[0] != before[0], f"{key}: the weights did not change"
+        assert after[1] != before[1], f"{key}: the numbers did not change"
+    # The last line reads "<example> → <the model's output>": trained, the output is reversed.
+    example, output = handle.evaluate(state)[1][-1].split(" → ")
+    assert output.split() == example.split()[::-1]
+    assert not tab.errors, tab.errors
