@@ -81,3 +81,29 @@ def drop_padding(values: Tensor, valid_lens: ValidLens | None, n_queries: int) -
     reach = lens.amax(dim=1, keepdim=True) if lens.shape[1] else lens.new_zeros(batch, 1)
     padding = torch.arange(n_keys, device=values.device) >= reach  # (B, K)
     return values.masked_fill(padding[..., None], 0.0)  # (B, K, v)
+
+
+def causal_valid_lens(
+    n_queries: int, batch: int = 1, device: torch.device | str | None = None
+) -> Tensor:
+    """Per-query valid lengths of a causal (look-ahead) mask: query ``i`` sees keys ``0..i``.
+
+    Passed to ``masked_softmax`` (or any layer's ``valid_lens``) with ``n_queries`` keys, it
+    makes the weights lower-triangular, as ``is_causal=True`` does in
+    ``F.scaled_dot_product_attention``: a position never attends to one after it.
+
+    Args:
+        n_queries: Number of positions (queries, and keys: the sequence attends to itself), >= 1.
+        batch: Number of sequences, >= 1; they all get the same mask.
+        device: Where the lengths live (default: the CPU).
+
+    Returns:
+        Shape ``(batch, n_queries)``, ``int64``: every row is ``1, 2, ..., n_queries``.
+
+    Raises:
+        ValueError: ``n_queries`` or ``batch`` is not an int >= 1.
+    """
+    for name, value in (("n_queries", n_queries), ("batch", batch)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    return torch.arange(1, n_queries + 1, device=device).expand(batch, n_queries).clone()

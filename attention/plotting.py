@@ -37,6 +37,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from attention import style
 from attention.i18n import pick
@@ -346,6 +347,8 @@ def show_heatmaps(
             image = ax.imshow(
                 m[i, j], cmap=cmap or WEIGHT_CMAP, vmin=vmin, vmax=vmax, interpolation="none"
             )
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # entries sit at integers
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             if i == rows - 1:
                 ax.set_xlabel(pick("Keys", "键") if xlabel is None else xlabel)
             if j == 0:
@@ -456,4 +459,48 @@ def plot_curves(
         ax.set_title(title)
     if ys:
         ax.legend()
+    return fig
+
+
+def plot_softmax_rows(
+    scores: Mapping[str, ArrayLike],
+    xlabel: str | None = None,
+    figsize: tuple[float, float] = (7.5, 2.8),
+) -> DisplayFigure:
+    """One panel per row of scores: the softmax weights as bars, each key's score beneath.
+
+    Shows what the scale of the scores does to a softmax: the same number of keys gives spread
+    weights when the scores differ by about 1 and a near one-hot row when they differ by tens.
+
+    Args:
+        scores: Panel title to the raw scores of one query, shape ``(n_keys,)`` each, finite.
+        xlabel: Label of the x axes; "key (its score beneath)" in the figure language.
+        figsize: Figure size in inches.
+
+    Returns:
+        The figure: one axes per row, sharing the weight axis from 0 to 1.
+
+    Raises:
+        ValueError: ``scores`` is empty, or a row is not 1-D or holds inf or NaN.
+    """
+    rows = {title: _to_numpy(row) for title, row in scores.items()}
+    if not rows:
+        raise ValueError("scores: expected at least one row of scores, got none")
+    for title, row in rows.items():
+        if row.ndim != 1 or not row.size or not np.isfinite(row).all():
+            raise ValueError(
+                f"scores[{title!r}]: expected a non-empty 1-D row of finite scores, got shape "
+                f"{row.shape}"
+            )
+    fig, axes = new_figure(1, len(rows), figsize=figsize, sharey=True, squeeze=False)
+    for ax, (title, row) in zip(axes[0], rows.items(), strict=True):
+        weights = torch.softmax(torch.from_numpy(row).double(), dim=0).numpy()
+        bars = ax.bar(range(len(row)), weights, color=style.WEIGHT)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7, color=style.INK)
+        ax.set_xticks(range(len(row)), [f"{s:.1f}".replace("-0.0", "0.0") for s in row], fontsize=7)
+        ax.set(ylim=(0, 1.15), title=title)
+        ax.set_xlabel(
+            pick("key (its score beneath)", "键（下方是它的分数）") if xlabel is None else xlabel
+        )
+    axes[0, 0].set_ylabel(pick("softmax weight", "softmax 权重"))
     return fig
