@@ -469,12 +469,15 @@ def plot_softmax_rows(
 ) -> DisplayFigure:
     """One panel per row of scores: the softmax weights as bars, each key's score beneath.
 
+    The largest weight of a row is written on its bar; scores of 10 or more are rounded to whole
+    numbers, smaller ones to one decimal.
+
     Shows what the scale of the scores does to a softmax: the same number of keys gives spread
     weights when the scores differ by about 1 and a near one-hot row when they differ by tens.
 
     Args:
         scores: Panel title to the raw scores of one query, shape ``(n_keys,)`` each, finite.
-        xlabel: Label of the x axes; "key (its score beneath)" in the figure language.
+        xlabel: Label of the x axes; "each key's score" in the figure language.
         figsize: Figure size in inches.
 
     Returns:
@@ -496,11 +499,12 @@ def plot_softmax_rows(
     for ax, (title, row) in zip(axes[0], rows.items(), strict=True):
         weights = torch.softmax(torch.from_numpy(row).double(), dim=0).numpy()
         bars = ax.bar(range(len(row)), weights, color=style.WEIGHT)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7, color=style.INK)
-        ax.set_xticks(range(len(row)), [f"{s:.1f}".replace("-0.0", "0.0") for s in row], fontsize=7)
-        ax.set(ylim=(0, 1.15), title=title)
-        ax.set_xlabel(
-            pick("key (its score beneath)", "键（下方是它的分数）") if xlabel is None else xlabel
-        )
+        top = int(weights.argmax())  # the largest weight is labelled; the bars show the rest
+        ax.bar_label(bars, labels=[f"{w:.2f}" if k == top else "" for k, w in enumerate(weights)],
+            fontsize=7, color=style.INK)  # fmt: skip
+        ticks = [f"{s:.0f}" if abs(s) >= 9.95 else f"{s:.1f}" for s in row]
+        ax.set_xticks(range(len(row)), [t.replace("-0.0", "0.0") for t in ticks], fontsize=7)
+        ax.set(ylim=(0, 1.15), yticks=[0, 0.5, 1], title=title)
+        ax.set_xlabel(pick("each key's score", "每个键的分数") if xlabel is None else xlabel)
     axes[0, 0].set_ylabel(pick("softmax weight", "softmax 权重"))
     return fig

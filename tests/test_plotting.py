@@ -298,7 +298,10 @@ def test_plot_softmax_rows_draws_each_rows_softmax_over_its_scores() -> None:
         heights = [bar.get_height() for bar in ax.patches]
         assert np.allclose(heights, torch.softmax(scores.double(), 0).numpy())
         ticks = [t.get_text() for t in ax.get_xticklabels()]
-        assert ticks == [f"{s:.1f}".replace("-0.0", "0.0") for s in scores.tolist()]
+        assert ticks == [f"{s:.0f}" if abs(s) >= 10 else f"{s:.1f}".replace("-0.0", "0.0")
+                         for s in scores.tolist()]  # fmt: skip
+        labels = [t.get_text() for t in ax.texts]
+        assert [t for t in labels if t] == [f"{max(heights):.2f}"]  # the largest weight only
     assert fig.axes[1].patches[1].get_height() > 0.999  # a lead of 25 is one-hot
 
 

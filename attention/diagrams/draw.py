@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Arc, Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.patheffects import Normal, Stroke
@@ -161,7 +162,7 @@ def box(
 
 
 def bar(
-    ax: Axes, corner: Point, size: tuple[float, float], color: str, **kw: Any
+    ax: Axes, corner: Point, size: tuple[float, float], color: str | tuple[float, ...], **kw: Any
 ) -> FancyBboxPatch:
     """A square-cornered rectangle from its lower-left ``corner`` (``kw`` go to the patch)."""
     patch = FancyBboxPatch(  # no edge unless kw asks for one
@@ -187,9 +188,8 @@ def weight_cell(
     The shade stops at ``MAX_FILL_ALPHA`` so that ``words`` in ``INK`` read in both schemes.
     """
     (x, y), (w, h) = center, size
-    corner = (x - w / 2, y - h / 2)
-    bar(ax, corner, size, PAPER, edgecolor=FAINT, linewidth=0.8, zorder=2)
-    bar(ax, corner, size, WEIGHT, alpha=MAX_FILL_ALPHA * min(max(share, 0.0), 1.0), zorder=2.5)
+    shade = (*to_rgb(WEIGHT), MAX_FILL_ALPHA * min(max(share, 0.0), 1.0))  # one element a cell
+    bar(ax, (x - w / 2, y - h / 2), size, shade, edgecolor=FAINT, linewidth=0.8, zorder=2.5)
     if words:
         text(ax, center, words, size=7.5)
 

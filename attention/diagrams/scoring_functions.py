@@ -145,6 +145,7 @@ def additive_attention_diagram() -> Figure:
     return fig
 
 
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 GEOMETRY_QUERY = (1.0, 0.0)
 GEOMETRY_KEYS = ((0.8, 0.6), (0.0, 1.0), (-0.8, 0.6), (1.2, 1.6))
 
@@ -165,7 +166,7 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
             ``GEOMETRY_KEYS``.
 
     Returns:
-        A 7.5 x 3.0 inch figure with one axes.
+        A 7.5 x 2.7 inch figure with one axes.
 
     Raises:
         ValueError: ``query`` or ``keys`` has the wrong shape or size.
@@ -184,8 +185,8 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
     scores = k @ q  # (m,)
     lengths = k.norm(dim=1)
     cosines = scores / (lengths * q.norm())
-    fig, ax = draw.canvas(7.5, 3.0)
-    origin, unit = torch.tensor([2.0, 0.75]), 1.05  # inches per unit
+    fig, ax = draw.canvas(7.5, 2.7)
+    origin, unit = torch.tensor([2.0, 0.5]), 1.05  # inches per unit
     along = q / q.norm()  # the query's direction, and its left normal
     normal = torch.tensor([-along[1], along[0]])
 
@@ -203,36 +204,30 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
         draw.arrow(ax, at(torch.zeros(2)), at(key), KEY, linewidth=1.6, zorder=2)
         draw.circle(ax, at(foot), 0.04, WEIGHT, fill=WEIGHT, zorder=3.5)
         tip = at(key + 0.16 * key / key.norm())
-        draw.text(ax, tip, f"$\\mathbf{{k}}_{i}$", size=10, color=KEY)
+        draw.text(ax, tip, f"k{SUBSCRIPTS[i]}", size=10, color=KEY, weight="bold")
         label = at(foot - 0.22 * normal)
         draw.text(ax, label, f"{score.item():.1f}", size=8, color=WEIGHT)
     draw.arrow(ax, at(torch.zeros(2)), at(q), QUERY, linewidth=2.4, zorder=2.6)
-    draw.text(ax, at(q + 0.12 * normal + 0.1 * along), r"$\mathbf{q}$", size=11, color=QUERY)
+    draw.text(ax, at(q + 0.12 * normal + 0.1 * along), "q", size=11, color=QUERY, weight="bold")
     longest = int(lengths.argmax())
     theta = np.degrees(np.arctan2(k[longest, 1].item(), k[longest, 0].item()))
     base = np.degrees(np.arctan2(q[1].item(), q[0].item()))
     ax.add_patch(Arc(at(torch.zeros(2)), 0.7, 0.7, theta1=min(base, theta),
         theta2=max(base, theta), color=INK, linewidth=0.9, zorder=3))  # fmt: skip
     mid = np.radians((base + theta) / 2)
-    draw.text(ax, at(0.48 * torch.tensor([np.cos(mid), np.sin(mid)])), r"$\theta$", size=9)
-    draw.text(ax, (2.0, 2.88), pick("each key's shadow on the query", "每个键在查询方向上的投影"),
+    draw.text(ax, at(0.48 * torch.tensor([np.cos(mid), np.sin(mid)])), "θ", size=9)
+    draw.text(ax, (2.0, 2.58), pick("each key's shadow on the query", "每个键投影到查询"),
         size=9.5, weight="bold")  # fmt: skip
 
     # the table: key, length, cos θ, score
-    x0, xs, y0, dy = 4.55, (0.0, 0.75, 1.55, 2.4), 2.3, 0.3
-    heads = ["", pick("length", "长度"), r"$\cos\theta$", r"$\mathbf{q}\cdot\mathbf{k}$"]
+    x0, xs, y0, dy = 4.55, (0.0, 0.75, 1.55, 2.4), 2.0, 0.3
+    heads = ["", "|k|", "cos θ", "q·k"]
     for x, words in zip(xs, heads, strict=True):
         draw.text(ax, (x0 + x, y0), words, size=8.5, color=MUTED)
     for i, (n, c, s) in enumerate(zip(lengths, cosines, scores, strict=True), start=1):
         y = y0 - dy * i
-        row = [f"$\\mathbf{{k}}_{i}$", f"{n.item():.1f}", f"{c.item():.2f}", f"{s.item():.2f}"]
+        row = [f"k{SUBSCRIPTS[i]}", f"{n.item():.1f}", f"{c.item():.2f}", f"{s.item():.2f}"]
         for x, words, color in zip(xs, row, (KEY, INK, INK, WEIGHT), strict=True):
             draw.text(ax, (x0 + x, y), words, size=9, color=color)
-    formula = r"$\mathbf{q}\cdot\mathbf{k} = \|\mathbf{q}\|\,\|\mathbf{k}\|\cos\theta$"
-    draw.text(ax, (x0 + 1.2, 2.8), formula, size=11)
-    note = pick(
-        "same direction: large; at right angles: 0; opposed: negative; a longer key scores more",
-        "方向相同：分数大；互相垂直：0；方向相反：负；键越长，分数越大",
-    )
-    draw.text(ax, (3.75, 0.15), note, size=8, color=MUTED, style="italic")
+    draw.text(ax, (x0 + 1.2, 2.5), "q·k = |q| |k| cos θ", size=11)
     return fig

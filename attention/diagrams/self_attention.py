@@ -317,17 +317,18 @@ def causal_weights(n: int, seed: int = 0) -> torch.Tensor:
 def causal_mask_diagram(tokens: Sequence[str] = CAUSAL_TOKENS, seed: int = 0) -> Figure:
     """The causal (look-ahead) mask of a decoder attending to its own tokens.
 
-    Left, which keys each query may see: query ``t`` (a row) sees the keys ``1..t`` (its valid
-    length, ``causal_valid_lens``), never a later token. Right, the weights ``masked_softmax``
-    gives random scores under that mask (``causal_weights``): lower-triangular, each row summing
-    to 1, exactly 0 above the diagonal. A cell's shade is its weight.
+    One row per query, one column per key: query ``t`` sees the keys ``1..t`` (its valid length,
+    ``causal_valid_lens``, written beside the row) and never a later token (a dashed cell with
+    a cross). The cells hold the weights ``masked_softmax`` gives random scores under that mask
+    (``causal_weights``): lower-triangular, each row summing to 1, exactly 0 above the
+    diagonal. A cell's shade is its weight.
 
     Args:
         tokens: The sequence, 2 to 6 tokens of at most 8 characters.
         seed: Seed of the scores.
 
     Returns:
-        A 7.5 x 3.3 inch figure with one axes.
+        A 5.2 x 3.45 inch figure with one axes.
 
     Raises:
         ValueError: ``tokens`` does not hold 2 to 6 strings of 1 to 8 characters.
@@ -342,45 +343,36 @@ def causal_mask_diagram(tokens: Sequence[str] = CAUSAL_TOKENS, seed: int = 0) ->
     n = len(tokens)
     weights = causal_weights(n, seed)
     lens = causal_valid_lens(n)[0].tolist()
-    fig, ax = draw.canvas(7.5, 3.3)
-    cell, top = 0.42, 2.72
-    panels = [  # left x of the grid, title
-        (0.95, pick("which keys each query may see", "每个查询能看到哪些键")),
-        (4.85, pick("masked softmax weights", "掩蔽 softmax 的权重")),
-    ]
+    fig, ax = draw.canvas(5.2, 3.45)
+    cell, top, x0 = 0.5, 2.9, 1.0
+    xs = [x0 + cell * (j + 0.5) for j in range(n)]
     ys = [top - cell * (i + 0.5) for i in range(n)]
-    for p, (x0, title) in enumerate(panels):
-        xs = [x0 + cell * (j + 0.5) for j in range(n)]
-        draw.text(ax, (x0 + cell * n / 2, 3.15), title, size=9.5, weight="bold",
-            color=INK if p == 0 else WEIGHT)  # fmt: skip
-        for x, token in zip(xs, tokens, strict=True):  # keys along the top
-            draw.text(ax, (x, top + 0.15), token, size=7.5, color=KEY)
-        for i, (y, token) in enumerate(zip(ys, tokens, strict=True)):  # queries down the side
-            draw.text(ax, (x0 - 0.08, y), token, size=7.5, color=QUERY, ha="right")
-            for j, x in enumerate(xs):
-                seen = j < lens[i]
-                if p == 1:
-                    words = f"{weights[i, j].item():.2f}" if seen else "0"
-                    draw.weight_cell(ax, (x, y), (cell - 0.04, cell - 0.04),
-                        weights[i, j].item() / weights.max().item(), words)  # fmt: skip
-                elif seen:
-                    draw.box(ax, (x, y), (cell - 0.06, cell - 0.06), color=KEY, rounding=0.03)
-                else:
-                    draw.box(ax, (x, y), (cell - 0.06, cell - 0.06), r"$\times$", FAINT, fill=PAPER,
-                        rounding=0.03, linestyle=(0, (2, 2)), text_kw={"color": MUTED})  # fmt: skip
-        if p == 0:
-            for y, length in zip(ys, lens, strict=True):
-                draw.text(ax, (x0 + cell * n + 0.2, y), str(length), size=9, weight="bold")
-            draw.text(ax, (x0 + cell * n + 0.2, top + 0.15), pick("valid\nlength", "有效\n长度"),
-                size=7, color=MUTED)  # fmt: skip
-            draw.arrow(ax, (x0 + cell * n + 0.42, ys[n // 2]), (3.8, ys[n // 2]), GREY)
-        corner = (x0 - 0.08, top + 0.15)
-        draw.text(ax, corner, pick("query \\ key", "查询 \\ 键"), size=7, color=MUTED, ha="right")
+    title = pick("masked softmax weights under the causal mask", "因果掩码下的掩蔽 softmax 权重")
+    draw.text(ax, (x0 + cell * n / 2, 3.3), title, size=9.5, weight="bold")
+    for x, token in zip(xs, tokens, strict=True):  # keys along the top
+        draw.text(ax, (x, top + 0.14), token, size=7.5, color=KEY)
+    draw.text(ax, (x0 - 0.08, top + 0.14), pick("query \\ key", "查询 \\ 键"), size=7,
+        color=MUTED, ha="right")  # fmt: skip
+    for i, (y, token) in enumerate(zip(ys, tokens, strict=True)):  # queries down the side
+        draw.text(ax, (x0 - 0.08, y), token, size=7.5, color=QUERY, ha="right")
+        for j, x in enumerate(xs):
+            if j < lens[i]:
+                words = f"{weights[i, j].item():.2f}"
+                draw.weight_cell(ax, (x, y), (cell - 0.04, cell - 0.04),
+                    weights[i, j].item() / weights.max().item(), words)  # fmt: skip
+            else:  # a later token: masked, weight exactly 0
+                corner, side = (x - cell / 2 + 0.04, y - cell / 2 + 0.04), cell - 0.08
+                draw.bar(ax, corner, (side, side), "none", edgecolor=FAINT, linewidth=0.8,
+                    linestyle=(0, (2, 2)))  # fmt: skip
+                draw.text(ax, (x, y), r"$\times$", color=MUTED)
+        draw.text(ax, (x0 + cell * n + 0.55, y), str(lens[i]), size=9, weight="bold")
+    draw.text(ax, (x0 + cell * n + 0.55, top + 0.14), pick("valid length", "有效长度"), size=7,
+        color=MUTED)  # fmt: skip
     note = pick(
-        "query t sees keys 1 to t (valid length t): no token looks ahead; each row sums to 1",
-        "查询 t 只看第 1 到第 t 个键（有效长度为 t）：没有词元能偷看后面；每一行之和为 1",
+        "query t sees keys 1 to t: no token looks ahead (\u00d7: weight exactly 0)",
+        "查询 t 只看第 1 到第 t 个键：没有词元能偷看后面（\u00d7：权重恰好为 0）",
     )
-    draw.text(ax, (3.75, 0.2), note, size=8, color=MUTED, style="italic")
+    draw.text(ax, (2.6, 0.17), note, size=8, color=MUTED, style="italic")
     return fig
 
 
@@ -403,7 +395,7 @@ def positional_clock_diagram(
         offset: The shift ``δ`` drawn, 1 to 50.
 
     Returns:
-        A 7.5 x 3.0 inch figure with one axes.
+        A 7.5 x 2.65 inch figure with one axes.
 
     Raises:
         ValueError: An argument outside the ranges above.
@@ -417,16 +409,16 @@ def positional_clock_diagram(
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 50:
             raise ValueError(f"{name}: expected an int from {low} to 50, got {value!r}")
     P = PositionalEncoding(d, max_len=position + offset + 12).P[0]  # (positions, d)
-    fig, ax = draw.canvas(7.5, 3.0)
-    radius, cy = 0.62, 1.75
+    fig, ax = draw.canvas(7.5, 2.65)
+    radius, cy = 0.62, 1.42
     step = 7.5 / len(pairs)
     for k, j in enumerate(pairs):
         cx = step * (k + 0.5)
         omega = 1 / 10000 ** (2 * j / d)
         draw.circle(ax, (cx, cy), radius, FAINT, fill=PAPER, linewidth=1.0, zorder=1)
-        for i in range(12):  # the positions 0..11 as dots on the rim
-            x, y = P[i, 2 * j + 1].item(), P[i, 2 * j].item()
-            draw.circle(ax, (cx + radius * x, cy + radius * y), 0.025, GREY, fill=GREY, zorder=2)
+        rim = P[:12, [2 * j + 1, 2 * j]].numpy()  # the positions 0..11 as dots on the rim
+        ax.plot(cx + radius * rim[:, 0], cy + radius * rim[:, 1], "o", color=GREY, markersize=3.5,
+            zorder=2)  # fmt: skip
         start, end = position, position + offset
         for i, color in ((start, QUERY), (end, KEY)):
             x, y = P[i, 2 * j + 1].item(), P[i, 2 * j].item()
@@ -452,18 +444,11 @@ def positional_clock_diagram(
             KEY,
         ),
     ]
-    draw.circle(ax, (0.55, 0.55), 0.03, GREY, fill=GREY)
-    draw.text(ax, (0.65, 0.55), pick("positions 0 to 11", "位置 0 到 11"), size=8, color=GREY,
+    draw.circle(ax, (0.55, 0.22), 0.03, GREY, fill=GREY)
+    draw.text(ax, (0.65, 0.22), pick("positions 0 to 11", "位置 0 到 11"), size=8, color=GREY,
         ha="left")  # fmt: skip
     for k, (words, color) in enumerate(legend):
         x = 3.0 + 2.2 * k
-        draw.line(ax, [x - 0.45, x - 0.2], [0.55, 0.55], color, 2.0)
-        draw.text(ax, (x - 0.12, 0.55), words, size=8, color=color, ha="left")
-    note = pick(
-        "columns (2j+1, 2j) = (cos iω, sin iω): a hand turning by ω per position; a shift of δ "
-        "turns every hand by δω, at any i",
-        "列 (2j+1, 2j) = (cos iω, sin iω)：每前进一个位置，指针转 ω；平移 δ 个位置，"
-        "无论 i 是多少，每根指针都转 δω",
-    )
-    draw.text(ax, (3.75, 0.18), note, size=7.5, color=MUTED, style="italic")
+        draw.line(ax, [x - 0.45, x - 0.2], [0.22, 0.22], color, 2.0)
+        draw.text(ax, (x - 0.12, 0.22), words, size=8, color=color, ha="left")
     return fig
