@@ -347,8 +347,8 @@ def show_heatmaps(
             image = ax.imshow(
                 m[i, j], cmap=cmap or WEIGHT_CMAP, vmin=vmin, vmax=vmax, interpolation="none"
             )
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # entries sit at integers
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            for axis in (ax.xaxis, ax.yaxis):  # entries sit at whole numbers: so do the ticks
+                axis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             if i == rows - 1:
                 ax.set_xlabel(pick("Keys", "键") if xlabel is None else xlabel)
             if j == 0:

@@ -154,11 +154,11 @@ GEOMETRY_KEYS = ((0.8, 0.6), (0.0, 1.0), (-0.8, 0.6), (1.2, 1.6))
 def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None) -> Figure:
     """Why a dot product measures similarity: ``q·k = |q| |k| cos θ``, the shadow of ``k`` on ``q``.
 
-    Left, the query and each key drawn as arrows from one origin; a dashed line drops from the
-    tip of every key onto the line of the query, and the foot of that line is ``q·k / |q|``:
-    positive for a key pointing the query's way, 0 at right angles, negative when opposed,
-    and longer for a longer key. Right, each key's length, ``cos θ`` and score, computed with
-    ``torch`` from the same vectors.
+    The query and each key drawn as arrows from one origin; a dashed line drops from the tip
+    of every key onto the line of the query, and its foot, labelled with the score ``q·k``
+    (``torch``), lies at ``q·k / |q|``: positive for a key pointing the query's way, 0 at
+    right angles, negative when opposed, and farther out for a longer key. The angle ``θ`` is
+    marked for the longest key.
 
     Args:
         query: Shape ``(2,)``, not zero; default ``GEOMETRY_QUERY``.
@@ -166,7 +166,7 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
             ``GEOMETRY_KEYS``.
 
     Returns:
-        A 7.5 x 2.7 inch figure with one axes.
+        A 3.8 x 3.0 inch figure with one axes.
 
     Raises:
         ValueError: ``query`` or ``keys`` has the wrong shape or size.
@@ -184,9 +184,8 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
         )
     scores = k @ q  # (m,)
     lengths = k.norm(dim=1)
-    cosines = scores / (lengths * q.norm())
-    fig, ax = draw.canvas(7.5, 2.7)
-    origin, unit = torch.tensor([2.0, 0.5]), 1.05  # inches per unit
+    fig, ax = draw.canvas(3.8, 3.0)
+    origin, unit = torch.tensor([1.6, 0.5]), 1.05  # inches per unit
     along = q / q.norm()  # the query's direction, and its left normal
     normal = torch.tensor([-along[1], along[0]])
 
@@ -216,18 +215,9 @@ def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None)
         theta2=max(base, theta), color=INK, linewidth=0.9, zorder=3))  # fmt: skip
     mid = np.radians((base + theta) / 2)
     draw.text(ax, at(0.48 * torch.tensor([np.cos(mid), np.sin(mid)])), "θ", size=9)
-    draw.text(ax, (2.0, 2.58), pick("each key's shadow on the query", "每个键投影到查询"),
-        size=9.5, weight="bold")  # fmt: skip
+    draw.text(ax, (1.9, 2.57), pick("each key's shadow on the query", "每个键投影到查询"),
+        size=8.5, color=MUTED)  # fmt: skip
 
-    # the table: key, length, cos θ, score
-    x0, xs, y0, dy = 4.55, (0.0, 0.75, 1.55, 2.4), 2.0, 0.3
-    heads = ["", "|k|", "cos θ", "q·k"]
-    for x, words in zip(xs, heads, strict=True):
-        draw.text(ax, (x0 + x, y0), words, size=8.5, color=MUTED)
-    for i, (n, c, s) in enumerate(zip(lengths, cosines, scores, strict=True), start=1):
-        y = y0 - dy * i
-        row = [f"k{SUBSCRIPTS[i]}", f"{n.item():.1f}", f"{c.item():.2f}", f"{s.item():.2f}"]
-        for x, words, color in zip(xs, row, (KEY, INK, INK, WEIGHT), strict=True):
-            draw.text(ax, (x0 + x, y), words, size=9, color=color)
-    draw.text(ax, (x0 + 1.2, 2.5), "q·k = |q| |k| cos θ", size=11)
+    formula = "q·k = |q| |k| cos θ"
+    draw.text(ax, (1.9, 2.82), formula, size=11, weight="bold")
     return fig
