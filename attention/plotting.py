@@ -465,7 +465,7 @@ def plot_curves(
 def plot_softmax_rows(
     scores: Mapping[str, ArrayLike],
     xlabel: str | None = None,
-    figsize: tuple[float, float] = (7.5, 2.8),
+    figsize: tuple[float, float] | None = None,
 ) -> DisplayFigure:
     """One panel per row of scores: the softmax weights as bars, each key's score beneath.
 
@@ -478,10 +478,10 @@ def plot_softmax_rows(
     Args:
         scores: Panel title to the raw scores of one query, shape ``(n_keys,)`` each, finite.
         xlabel: Label of the x axes; "each key's score" in the figure language.
-        figsize: Figure size in inches.
+        figsize: Figure size in inches; by default 4.2 wide (a phone's width) and 2 per row.
 
     Returns:
-        The figure: one axes per row, sharing the weight axis from 0 to 1.
+        The figure: one axes per row, stacked, sharing the weight axis from 0 to 1.
 
     Raises:
         ValueError: ``scores`` is empty, or a row is not 1-D or holds inf or NaN.
@@ -495,8 +495,9 @@ def plot_softmax_rows(
                 f"scores[{title!r}]: expected a non-empty 1-D row of finite scores, got shape "
                 f"{row.shape}"
             )
-    fig, axes = new_figure(1, len(rows), figsize=figsize, sharey=True, squeeze=False)
-    for ax, (title, row) in zip(axes[0], rows.items(), strict=True):
+    size = (4.2, 2.0 * len(rows)) if figsize is None else figsize
+    fig, axes = new_figure(len(rows), 1, figsize=size, sharey=True, squeeze=False)
+    for ax, (title, row) in zip(axes[:, 0], rows.items(), strict=True):
         weights = torch.softmax(torch.from_numpy(row).double(), dim=0).numpy()
         bars = ax.bar(range(len(row)), weights, color=style.WEIGHT)
         top = int(weights.argmax())  # the largest weight is labelled; the bars show the rest
@@ -506,5 +507,5 @@ def plot_softmax_rows(
         ax.set_xticks(range(len(row)), [t.replace("-0.0", "0.0") for t in ticks], fontsize=7)
         ax.set(ylim=(0, 1.15), yticks=[0, 0.5, 1], title=title)
         ax.set_xlabel(pick("each key's score", "每个键的分数") if xlabel is None else xlabel)
-    axes[0, 0].set_ylabel(pick("softmax weight", "softmax 权重"))
+        ax.set_ylabel(pick("softmax weight", "softmax 权重"))
     return fig

@@ -395,7 +395,7 @@ def positional_clock_diagram(
         offset: The shift ``δ`` drawn, 1 to 50.
 
     Returns:
-        A 7.5 x 2.65 inch figure with one axes.
+        A 4.2 x 3.8 inch figure with one axes.
 
     Raises:
         ValueError: An argument outside the ranges above.
@@ -409,11 +409,10 @@ def positional_clock_diagram(
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 50:
             raise ValueError(f"{name}: expected an int from {low} to 50, got {value!r}")
     P = PositionalEncoding(d, max_len=position + offset + 12).P[0]  # (positions, d)
-    fig, ax = draw.canvas(7.5, 2.65)
-    radius, cy = 0.62, 1.42
-    step = 7.5 / len(pairs)
+    fig, ax = draw.canvas(4.2, 3.8)  # a 2 x 2 grid of clocks: narrow enough for a phone
+    radius = 0.5
     for k, j in enumerate(pairs):
-        cx = step * (k + 0.5)
+        cx, cy = 1.05 + 2.1 * (k % 2), 2.95 - 1.55 * (k // 2)
         omega = 1 / 10000 ** (2 * j / d)
         draw.circle(ax, (cx, cy), radius, FAINT, fill=PAPER, linewidth=1.0, zorder=1)
         rim = P[:12, [2 * j + 1, 2 * j]].numpy()  # the positions 0..11 as dots on the rim
@@ -429,26 +428,19 @@ def positional_clock_diagram(
         ax.add_patch(Arc((cx, cy), 0.7 * radius, 0.7 * radius, theta1=a0, theta2=a0 + turn,
             color=WEIGHT, linewidth=1.4, zorder=2.5))  # fmt: skip
         draw.circle(ax, (cx, cy), 0.035, INK, fill=INK, zorder=4)
-        draw.text(ax, (cx, cy + radius + 0.4), pick(f"pair j = {j}", f"列对 j = {j}"), size=9,
-            weight="bold")  # fmt: skip
-        draw.text(ax, (cx, cy + radius + 0.2), f"ω = {omega:.3g}", size=8, color=MUTED)
+        title = pick(f"pair j = {j}", f"列对 j = {j}") + f", ω = {omega:.3g}"
+        draw.text(ax, (cx, cy + radius + 0.17), title, size=8.5, weight="bold")
         turned = pick(f"{offset} steps turn it {turn:.0f}°", f"移动 {offset} 步转 {turn:.0f}°")
-        draw.text(ax, (cx, cy - radius - 0.18), turned, size=8, color=WEIGHT)
+        draw.text(ax, (cx, cy - radius - 0.15), turned, size=8, color=WEIGHT)
     legend = [
-        (pick(f"position i = {position}", f"位置 i = {position}"), QUERY),
-        (
-            pick(
-                f"position i + {offset} = {position + offset}",
-                f"位置 i + {offset} = {position + offset}",
-            ),
-            KEY,
-        ),
-    ]
-    draw.circle(ax, (0.55, 0.22), 0.03, GREY, fill=GREY)
-    draw.text(ax, (0.65, 0.22), pick("positions 0 to 11", "位置 0 到 11"), size=8, color=GREY,
+        (0.25, 0.45, pick(f"position i = {position}", f"位置 i = {position}"), QUERY),
+        (2.2, 0.45, pick(f"position i + {offset} = {position + offset}",
+                         f"位置 i + {offset} = {position + offset}"), KEY),
+    ]  # fmt: skip
+    for x, y, words, color in legend:
+        draw.line(ax, [x, x + 0.25], [y, y], color, 2.0)
+        draw.text(ax, (x + 0.33, y), words, size=8, color=color, ha="left")
+    ax.plot([0.375], [0.18], "o", color=GREY, markersize=3.5)
+    draw.text(ax, (0.58, 0.18), pick("positions 0 to 11", "位置 0 到 11"), size=8, color=GREY,
         ha="left")  # fmt: skip
-    for k, (words, color) in enumerate(legend):
-        x = 3.0 + 2.2 * k
-        draw.line(ax, [x - 0.45, x - 0.2], [0.22, 0.22], color, 2.0)
-        draw.text(ax, (x - 0.12, 0.22), words, size=8, color=color, ha="left")
     return fig
