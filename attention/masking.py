@@ -5,7 +5,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from attention._checks import ValidLens, as_valid_lens, check_ndim, check_tensors
+from attention._checks import (
+    ValidLens,
+    as_valid_lens,
+    check_ndim,
+    check_positive_int,
+    check_tensors,
+)
 
 
 def masked_softmax(scores: Tensor, valid_lens: ValidLens | None = None) -> Tensor:
@@ -101,3 +107,28 @@ def drop_padding(x: Tensor, padding: Tensor | None) -> Tensor:
         Shape ``(batch, n_keys, size)``: ``x`` itself when ``padding`` is None.
     """
     return x if padding is None else torch.where(padding[..., None], 0.0, x)  # (B, K, size)
+
+
+def causal_valid_lens(
+    n_queries: int, batch: int = 1, device: torch.device | str | None = None
+) -> Tensor:
+    """Per-query valid lengths of a causal (look-ahead) mask: query ``i`` sees keys ``0..i``.
+
+    Passed to ``masked_softmax`` (or any layer's ``valid_lens``) with ``n_queries`` keys, it
+    makes the weights lower-triangular, as ``is_causal=True`` does in
+    ``F.scaled_dot_product_attention``: a position never attends to one after it.
+
+    Args:
+        n_queries: Number of positions (queries, and keys: the sequence attends to itself), >= 1.
+        batch: Number of sequences, >= 1; they all get the same mask.
+        device: Where the lengths live (default: the CPU).
+
+    Returns:
+        Shape ``(batch, n_queries)``, ``int64``: every row is ``1, 2, ..., n_queries``.
+
+    Raises:
+        ValueError: ``n_queries`` or ``batch`` is not an int >= 1.
+    """
+    n_queries = check_positive_int("n_queries", n_queries)
+    batch = check_positive_int("batch", batch)
+    return torch.arange(1, n_queries + 1, device=device).expand(batch, n_queries).clone()

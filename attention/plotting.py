@@ -37,6 +37,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from attention import style
 from attention._checks import brief, check_positive_float
@@ -395,6 +396,8 @@ def show_heatmaps(
             image = ax.imshow(
                 m[i, j], cmap=cmap or WEIGHT_CMAP, vmin=vmin, vmax=vmax, interpolation="none"
             )
+            for axis in (ax.xaxis, ax.yaxis):  # entries sit at whole numbers: so do the ticks
+                axis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             if i == rows - 1:
                 ax.set_xlabel(pick("Keys", "键") if xlabel is None else xlabel)
             if j == 0:
@@ -527,4 +530,53 @@ def plot_curves(
         ax.set_title(title)
     if ys:
         ax.legend()
+    return fig
+
+
+def plot_softmax_rows(
+    scores: Mapping[str, ArrayLike],
+    xlabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> DisplayFigure:
+    """One panel per row of scores: the softmax weights as bars, each key's score beneath.
+
+    The largest weight of a row is written on its bar; scores of 10 or more are rounded to whole
+    numbers, smaller ones to one decimal.
+
+    Shows what the scale of the scores does to a softmax: the same number of keys gives spread
+    weights when the scores differ by about 1 and a near one-hot row when they differ by tens.
+
+    Args:
+        scores: Panel title to the raw scores of one query, shape ``(n_keys,)`` each, finite.
+        xlabel: Label of the x axes; "each key's score" in the figure language.
+        figsize: Figure size in inches; by default 4.2 wide (a phone's width) and 2 per row.
+
+    Returns:
+        The figure: one axes per row, stacked, sharing the weight axis from 0 to 1.
+
+    Raises:
+        ValueError: ``scores`` is empty, or a row is not 1-D or holds inf or NaN.
+    """
+    rows = {title: _to_numpy(row) for title, row in scores.items()}
+    if not rows:
+        raise ValueError("scores: expected at least one row of scores, got none")
+    for title, row in rows.items():
+        if row.ndim != 1 or not row.size or not np.isfinite(row).all():
+            raise ValueError(
+                f"scores[{title!r}]: expected a non-empty 1-D row of finite scores, got shape "
+                f"{row.shape}"
+            )
+    size = (4.2, 2.0 * len(rows)) if figsize is None else figsize
+    fig, axes = new_figure(len(rows), 1, figsize=size, sharey=True, squeeze=False)
+    for ax, (title, row) in zip(axes[:, 0], rows.items(), strict=True):
+        weights = torch.softmax(torch.from_numpy(row).double(), dim=0).numpy()
+        bars = ax.bar(range(len(row)), weights, color=style.WEIGHT)
+        top = int(weights.argmax())  # the largest weight is labelled; the bars show the rest
+        ax.bar_label(bars, labels=[f"{w:.2f}" if k == top else "" for k, w in enumerate(weights)],
+            fontsize=7, color=style.INK)  # fmt: skip
+        ticks = [f"{s:.0f}" if abs(s) >= 9.95 else f"{s:.1f}" for s in row]
+        ax.set_xticks(range(len(row)), [t.replace("-0.0", "0.0") for t in ticks], fontsize=7)
+        ax.set(ylim=(0, 1.15), yticks=[0, 0.5, 1], title=title)
+        ax.set_xlabel(pick("each key's score", "每个键的分数") if xlabel is None else xlabel)
+        ax.set_ylabel(pick("softmax weight", "softmax 权重"))
     return fig

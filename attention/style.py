@@ -9,7 +9,7 @@ colour scheme (and still looks right in Jupyter, where only the fallback applies
 from __future__ import annotations
 
 INK = "#2B2B2B"  # text, axes, outlines: the page's text colour
-MUTED = "#666666"  # secondary text, captions
+MUTED = "#5C5C5C"  # secondary text, captions (4.5:1 or more on every fill below)
 FAINT = "#C8C8C8"  # grid lines, separators, inactive items
 PAPER = "#FFFFFF"  # the figure's background: the page's background
 PANEL = "#F4F4F4"  # a filled box that stands out a little from the background
@@ -27,3 +27,12 @@ KEY_TINT = "#DCE7F2"
 VALUE_TINT = "#DCECE0"
 WEIGHT_TINT = "#F7DBDA"
 GREY_TINT = "#EAEAEA"
+
+# Text in a role's colour: the role darkened (light scheme) or lightened (dark scheme) until a
+# label reads at 4.5:1 or more on PAPER, PANEL and every tint above (WCAG AA for small text).
+# The line colours above are for strokes and fills: as text, QUERY and GREY fall below 3:1 on
+# white and WEIGHT below 3.3:1 on the dark page. diagrams.draw.text() swaps them in by itself.
+QUERY_TEXT = "#9A4309"
+KEY_TEXT = "#2E6299"
+VALUE_TEXT = "#2A6E37"
+WEIGHT_TEXT = "#B02A24"

@@ -168,3 +168,34 @@ def test_valid_lens_message_matches_the_documented_example() -> None:
 def test_valid_lens_bad_values(lens: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         masked_softmax(torch.zeros(2, 1, 4), lens)
+
+
+# --- causal_valid_lens ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "batch"), [(1, 1), (4, 1), (5, 3)])
+def test_causal_valid_lens_match_pytorchs_is_causal(n: int, batch: int) -> None:
+    from attention.masking import causal_valid_lens
+
+    lens = causal_valid_lens(n, batch)
+    assert lens.shape == (batch, n) and lens.dtype == torch.int64
+    scores = torch.randn(batch, n, n, generator=torch.Generator().manual_seed(n))
+    weights = masked_softmax(scores, lens)
+    assert torch.equal(weights > 0, torch.ones(n, n, dtype=torch.bool).tril().expand_as(weights))
+    # SDPA with is_causal and the identity as values returns the weights themselves
+    eye = torch.eye(n).expand(batch, n, n)
+    q = scores  # scores = q @ k^T / sqrt(n) with k = sqrt(n) * I
+    sdpa = torch.nn.functional.scaled_dot_product_attention(q, n**0.5 * eye, eye, is_causal=True)
+    assert torch.allclose(weights, sdpa, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"n_queries": 0}, "n_queries"), ({"n_queries": 2.0}, "n_queries"),
+     ({"n_queries": True}, "n_queries"), ({"n_queries": 3, "batch": 0}, "batch")],
+)  # fmt: skip
+def test_causal_valid_lens_refuses_bad_sizes(kwargs: dict, name: str) -> None:
+    from attention.masking import causal_valid_lens
+
+    with pytest.raises(ValueError, match=rf"^{name}: expected an integer >= 1, got"):
+        causal_valid_lens(**kwargs)

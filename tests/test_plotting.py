@@ -278,3 +278,41 @@ def test_heatmap_colour_scales_start_at_zero() -> None:
     assert weights.axes[0].images[0].get_clim() == (0.0, 0.75)  # 0, not 0.25, is the background
     signed = show_heatmaps(torch.tensor([[-0.5, 2.0]]), cmap="attention_diverging")
     assert signed.axes[0].images[0].get_clim() == (-2.0, 2.0)  # centred: 0 is transparent
+
+
+def test_heatmap_ticks_sit_on_whole_entries() -> None:
+    for n in (4, 10, 80):
+        ax = image_axes(show_heatmaps(torch.eye(n)))[0]
+        for ticks in (ax.get_xticks(), ax.get_yticks()):
+            inside = ticks[(ticks >= 0) & (ticks <= n - 1)]
+            assert len(inside) >= 2 and np.array_equal(inside, np.round(inside)), ticks
+
+
+def test_plot_softmax_rows_draws_each_rows_softmax_over_its_scores() -> None:
+    from attention.plotting import plot_softmax_rows
+
+    rows = {"d = 2": torch.tensor([1.0, -0.04, 3.0]), "d = 512": torch.tensor([-20.0, 30.0, 5.0])}
+    fig = plot_softmax_rows(rows)
+    assert [ax.get_title() for ax in fig.axes] == list(rows)
+    for ax, scores in zip(fig.axes, rows.values(), strict=True):
+        heights = [bar.get_height() for bar in ax.patches]
+        assert np.allclose(heights, torch.softmax(scores.double(), 0).numpy())
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        assert ticks == [f"{s:.0f}" if abs(s) >= 10 else f"{s:.1f}".replace("-0.0", "0.0")
+                         for s in scores.tolist()]  # fmt: skip
+        labels = [t.get_text() for t in ax.texts]
+        assert [t for t in labels if t] == [f"{max(heights):.2f}"]  # the largest weight only
+    assert fig.axes[1].patches[1].get_height() > 0.999  # a lead of 25 is one-hot
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [({}, r"^scores: expected at least one row"),
+     ({"a": torch.tensor([1.0, float("nan")])}, r"^scores\['a'\]: expected a non-empty 1-D"),
+     ({"b": torch.zeros(2, 2)}, r"^scores\['b'\]: expected a non-empty 1-D")],
+)  # fmt: skip
+def test_plot_softmax_rows_refuses_bad_rows(rows: dict, message: str) -> None:
+    from attention.plotting import plot_softmax_rows
+
+    with pytest.raises(ValueError, match=message):
+        plot_softmax_rows(rows)

@@ -7,10 +7,13 @@ unless a page sets Chinese).
 
 - ``attention_cues``: ``cue_diagram``, ``attention_pooling_diagram``
 - ``nadaraya_watson``: ``nadaraya_watson_window_diagram``
-- ``queries_keys_values``: ``dictionary_lookup_diagram``, ``attention_output_diagram``
-- ``scoring_functions``: ``masked_softmax_diagram``, ``additive_attention_diagram``
+- ``queries_keys_values``: ``dictionary_lookup_diagram``, ``attention_output_diagram``,
+  ``worked_attention_diagram``
+- ``scoring_functions``: ``masked_softmax_diagram``, ``additive_attention_diagram``,
+  ``dot_product_diagram``
 - ``self_attention``: ``qkv_projection_diagram``, ``self_vs_cross_attention_diagram``,
-  ``multihead_attention_diagram``, ``cnn_rnn_self_attention_diagram``
+  ``causal_mask_diagram``, ``multihead_attention_diagram``, ``positional_clock_diagram``,
+  ``cnn_rnn_self_attention_diagram``
 - ``draw``: the drawing primitives they share (canvas, boxes, arrows, text, pictograms).
 """
 
@@ -28,10 +31,14 @@ _MODULES = {
     "nadaraya_watson_window_diagram": "nadaraya_watson",
     "attention_output_diagram": "queries_keys_values",
     "dictionary_lookup_diagram": "queries_keys_values",
+    "worked_attention_diagram": "queries_keys_values",
     "additive_attention_diagram": "scoring_functions",
+    "dot_product_diagram": "scoring_functions",
     "masked_softmax_diagram": "scoring_functions",
+    "causal_mask_diagram": "self_attention",
     "cnn_rnn_self_attention_diagram": "self_attention",
     "multihead_attention_diagram": "self_attention",
+    "positional_clock_diagram": "self_attention",
     "qkv_projection_diagram": "self_attention",
     "self_vs_cross_attention_diagram": "self_attention",
 }
@@ -40,14 +47,18 @@ __all__ = [
     "additive_attention_diagram",
     "attention_output_diagram",
     "attention_pooling_diagram",
+    "causal_mask_diagram",
     "cnn_rnn_self_attention_diagram",
     "cue_diagram",
     "dictionary_lookup_diagram",
+    "dot_product_diagram",
     "masked_softmax_diagram",
     "multihead_attention_diagram",
     "nadaraya_watson_window_diagram",
+    "positional_clock_diagram",
     "qkv_projection_diagram",
     "self_vs_cross_attention_diagram",
+    "worked_attention_diagram",
 ]
 
 

@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Arc, Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.patheffects import Normal, Stroke
@@ -27,14 +28,19 @@ from attention.style import (
     GREY_TINT,
     INK,
     KEY,
+    KEY_TEXT,
     KEY_TINT,
+    MUTED,
     PANEL,
     PAPER,
     QUERY,
+    QUERY_TEXT,
     QUERY_TINT,
     VALUE,
+    VALUE_TEXT,
     VALUE_TINT,
     WEIGHT,
+    WEIGHT_TEXT,
     WEIGHT_TINT,
 )
 
@@ -42,6 +48,17 @@ P = ParamSpec("P")
 Point = tuple[float, float]
 
 SIZE = 8.5  # points: the diagrams' body text
+
+# Words "in a role's colour" are drawn in its text variant, which reads at 4.5:1 or more in both
+# colour schemes; the line colours themselves are too light (or, for WEIGHT, too dark) as text.
+TEXT_COLORS = {
+    QUERY: QUERY_TEXT,
+    KEY: KEY_TEXT,
+    VALUE: VALUE_TEXT,
+    WEIGHT: WEIGHT_TEXT,
+    GREY: MUTED,
+    FAINT: MUTED,
+}
 
 # Latin glyphs from matplotlib's default font; Chinese ones from the first CJK font matplotlib
 # knows (per-glyph fallback). The one place that chooses fonts for every diagram.
@@ -100,9 +117,13 @@ def text(
     color: str = INK,
     **kw: Any,
 ) -> None:
-    """Centred text at ``xy`` (``ha``, ``va``, ``weight``, ``style``, ``rotation`` in ``kw``)."""
+    """Centred text at ``xy`` (``ha``, ``va``, ``weight``, ``style``, ``rotation`` in ``kw``).
+
+    A role ``color`` (``QUERY``, ``WEIGHT``, ``GREY``, ...) is drawn in its text variant
+    (``TEXT_COLORS``), so the words stay legible on the page and on every tint.
+    """
     kw = {"ha": "center", "va": "center", "zorder": 4, **kw}
-    ax.text(xy[0], xy[1], words, fontsize=size, color=color, **kw)
+    ax.text(xy[0], xy[1], words, fontsize=size, color=TEXT_COLORS.get(color, color), **kw)
 
 
 def box(
@@ -141,7 +162,7 @@ def box(
 
 
 def bar(
-    ax: Axes, corner: Point, size: tuple[float, float], color: str, **kw: Any
+    ax: Axes, corner: Point, size: tuple[float, float], color: str | tuple[float, ...], **kw: Any
 ) -> FancyBboxPatch:
     """A square-cornered rectangle from its lower-left ``corner`` (``kw`` go to the patch)."""
     patch = FancyBboxPatch(  # no edge unless kw asks for one
@@ -152,6 +173,25 @@ def bar(
     )
     ax.add_patch(patch)
     return patch
+
+
+# The most opaque a WEIGHT fill may be under INK words: at 0.65 the cell is light enough for the
+# light scheme's dark ink and dark enough for the dark scheme's light ink (4.5:1 both).
+MAX_FILL_ALPHA = 0.65
+
+
+def weight_cell(
+    ax: Axes, center: Point, size: tuple[float, float], share: float, words: str = ""
+) -> None:
+    """A framed cell shaded in ``WEIGHT`` by ``share`` (0 to 1 of the strongest), with ``words``.
+
+    The shade stops at ``MAX_FILL_ALPHA`` so that ``words`` in ``INK`` read in both schemes.
+    """
+    (x, y), (w, h) = center, size
+    shade = (*to_rgb(WEIGHT), MAX_FILL_ALPHA * min(max(share, 0.0), 1.0))  # one element a cell
+    bar(ax, (x - w / 2, y - h / 2), size, shade, edgecolor=FAINT, linewidth=0.8, zorder=2.5)
+    if words:
+        text(ax, center, words, size=7.5)
 
 
 def arrow(

@@ -1,12 +1,18 @@
-"""Diagrams of the chapter "Queries, keys and values": hard and soft lookup, the three stages."""
+"""Diagrams of the chapter "Queries, keys and values": hard and soft lookup, the three stages, and
+the chapter's example worked by hand."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import torch
 from matplotlib.figure import Figure
+from torch import Tensor
 
 from attention.diagrams import draw
 from attention.i18n import pick
+from attention.scoring import DotProductAttention
 from attention.style import FAINT, GREY, INK, KEY, MUTED, PANEL, PAPER, QUERY, VALUE, WEIGHT
 
 
@@ -145,4 +151,109 @@ def attention_output_diagram() -> Figure:
     draw.text(ax, (out_x, sum_y - 0.38), r"$\Sigma_i\,\alpha_i \mathbf{v}_i$", size=10)
     weights = pick(r"weights $\alpha_i \geq 0$ sum to 1", "权重 α ≥ 0，总和为 1")
     draw.text(ax, (3.1, 0.12), weights, size=8, color=WEIGHT)
+    return fig
+
+
+WORKED_QUERY = (1.0, 2.0, 0.0, 1.0)
+WORKED_KEYS = ((2.0, 0.0, 1.0, 0.0), (0.0, 2.0, 1.0, 0.0), (1.0, 0.0, 0.0, -1.0))
+WORKED_VALUES = ((1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
+
+
+SUB = "₁₂₃"  # subscripts of the three keys
+
+
+def _vector(v: Tensor) -> str:
+    return "(" + ", ".join(f"{x:g}" for x in v.tolist()) + ")"
+
+
+@draw.diagram
+def worked_attention_diagram(
+    query: Tensor | None = None, keys: Tensor | None = None, values: Tensor | None = None
+) -> Figure:
+    """The chapter's example worked by hand, stage by stage, with its numbers.
+
+    One query against three keys: 1, the dot products ``q·k_i``; 2, divided by ``sqrt(d)`` and
+    turned into weights by a softmax (a bar per weight); 3, the values weighted and summed into
+    the output. The numbers are computed by ``DotProductAttention`` on the vectors given.
+
+    Args:
+        query: Shape ``(d,)``, d from 1 to 6; default ``WORKED_QUERY``.
+        keys: Shape ``(3, d)``; default ``WORKED_KEYS``.
+        values: Shape ``(3, v)``, v from 1 to 3; default ``WORKED_VALUES``.
+
+    Returns:
+        A 7.5 x 3.4 inch figure with one axes.
+
+    Raises:
+        ValueError: The shapes do not fit together or exceed the sizes above.
+    """
+    q = torch.tensor(WORKED_QUERY) if query is None else query.detach().float().cpu()
+    K = torch.tensor(WORKED_KEYS) if keys is None else keys.detach().float().cpu()
+    V = torch.tensor(WORKED_VALUES) if values is None else values.detach().float().cpu()
+    if q.ndim != 1 or not 1 <= len(q) <= 6:
+        raise ValueError(f"query: expected shape (d,) with d from 1 to 6, got {tuple(q.shape)}")
+    if K.shape != (3, len(q)):
+        raise ValueError(f"keys: expected shape (3, {len(q)}), got {tuple(K.shape)}")
+    if V.ndim != 2 or len(V) != 3 or not 1 <= V.shape[1] <= 3:
+        raise ValueError(f"values: expected shape (3, v) with v from 1 to 3, got {tuple(V.shape)}")
+    attn = DotProductAttention()
+    with torch.no_grad():
+        output = attn(q[None, None], K[None], V[None])[0, 0]  # (v,)
+    weights = attn.attention_weights[0, 0]  # (3,)
+    scores, root = K @ q, math.sqrt(len(q))
+
+    fig, ax = draw.canvas(7.5, 3.4)
+    ys, q_y = (2.2, 1.45, 0.7), 2.85
+    key_x, score_x, scaled_x, soft_x, w_x, value_x, sum_x, out_x = (
+        0.72, 2.05, 2.95, 3.55, 4.3, 5.6, 6.22, 6.93
+    )  # fmt: skip
+    bands = [
+        (1.5, 2.55, pick("1  score", "1  评分")),
+        (2.65, 4.95, pick("2  scale + softmax", "2  缩放 + softmax")),
+        (5.05, 6.42, pick("3  weighted sum", "3  加权求和")),
+    ]
+    for x0, x1, label in bands:
+        band = ((x0 + x1) / 2, 1.55), (x1 - x0, 2.2)
+        draw.box(ax, *band, color=PANEL, fill=PANEL, rounding=0.08, linewidth=0, zorder=0)
+        draw.text(ax, ((x0 + x1) / 2, 3.2), label, size=9.5, weight="bold")
+    draw.box(ax, (key_x, q_y), (1.3, 0.34), "q = " + _vector(q), QUERY, text_size=8.5)
+    bus_x = 1.55
+    draw.line(ax, [key_x + 0.65, bus_x, bus_x], [q_y, q_y, ys[-1] + 0.08], QUERY, 1.4)
+    for i, y in enumerate(ys):
+        draw.box(ax, (key_x, y), (1.3, 0.34), f"k{SUB[i]} = " + _vector(K[i]), KEY, text_size=8.5)
+        draw.arrow(ax, (bus_x, y + 0.06), (score_x - 0.4, y + 0.06), QUERY, zorder=1.7)
+        draw.arrow(ax, (key_x + 0.65, y - 0.06), (score_x - 0.4, y - 0.06), KEY, gap=True)
+        draw.box(ax, (score_x, y), (0.8, 0.34), f"q·k{SUB[i]} = {scores[i].item():g}", GREY,
+            fill=PAPER, text_size=8)  # fmt: skip
+        draw.arrow(ax, (score_x + 0.4, y), (scaled_x - 0.22, y), GREY)
+        draw.text(ax, (scaled_x, y), f"{scores[i].item() / root:g}", size=9)
+        draw.arrow(ax, (scaled_x + 0.2, y), (soft_x - 0.2, y), GREY)
+        w = weights[i].item()
+        draw.bar(ax, (w_x - 0.35, y - 0.13), (0.7 * w, 0.26), draw.tint(WEIGHT), edgecolor=WEIGHT)
+        draw.text(ax, (w_x - 0.3 + 0.7 * w, y), f"{w:.3f}", size=8.5, color=WEIGHT, ha="left")
+        draw.text(ax, (value_x - 0.45, y), r"$\times$", size=9)
+        draw.box(ax, (value_x, y), (0.62, 0.34), _vector(V[i]), VALUE, text_size=8.5)
+        start = np.array([value_x + 0.31, y])
+        toward = np.array([sum_x, ys[1]]) - start
+        end = start + toward * (1 - 0.16 / np.hypot(*toward))
+        draw.arrow(ax, tuple(start), tuple(end), INK, linewidth=1.0)
+    draw.text(ax, (scaled_x, ys[0] + 0.3), f"÷ √{len(q)} = {root:g}",
+        size=8, color=MUTED)  # fmt: skip
+    softmax_box = (soft_x, ys[1]), (0.36, ys[0] - ys[-1] + 0.4)
+    draw.box(ax, *softmax_box, "softmax", INK, text_size=8, text_kw={"rotation": 90})
+    for y in ys:
+        draw.arrow(ax, (soft_x + 0.18, y), (w_x - 0.37, y), WEIGHT)
+    draw.circle(ax, (sum_x, ys[1]), 0.16, INK, zorder=2)
+    draw.text(ax, (sum_x, ys[1] - 0.01), r"$\Sigma$", size=11)
+    out = "(" + ", ".join(f"{x:.3f}" for x in output.tolist()) + ")"
+    draw.arrow(ax, (sum_x + 0.16, ys[1]), (out_x - 0.53, ys[1]), INK, linewidth=1.4)
+    draw.box(ax, (out_x, ys[1]), (1.06, 0.42), out, INK, text_size=8.5,
+        text_kw={"weight": "bold"})  # fmt: skip
+    draw.text(ax, (out_x, ys[1] + 0.38), pick("output", "输出"), size=9, weight="bold")
+    draw.text(ax, (w_x + 0.2, ys[0] + 0.3), pick("weights", "权重"), size=8, color=WEIGHT)
+    note = pick(
+        "the weights are positive and sum to 1; the output mixes the values, mostly v₂",
+        "权重为正且总和为 1；输出是值的混合，主要来自 v₂",
+    )
+    draw.text(ax, (3.75, 0.15), note, size=8, color=MUTED, style="italic")
     return fig

@@ -1,10 +1,12 @@
 """Diagrams of the chapter "Attention scoring functions": masked softmax over a padded batch,
-and additive attention drawn as the small network it is."""
+additive attention drawn as the small network it is, and the geometry of a dot product."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Arc
 from torch import Tensor
 
 from attention.diagrams import draw
@@ -43,7 +45,7 @@ def masked_softmax_diagram(seed: int = 0) -> Figure:
     one query's attention weights over each sentence's positions, computed by
     ``attention.masked_softmax`` on random scores (``padded_batch(seed)``): each row sums to 1
     over the real tokens and the ``<pad>`` positions get exactly 0. A cell's shade is its
-    weight.
+    weight (``draw.weight_cell``).
 
     Args:
         seed: Seed of the scores (see ``padded_batch``).
@@ -67,12 +69,9 @@ def masked_softmax_diagram(seed: int = 0) -> Figure:
                 fill=None if real else PAPER, text_size=7.5,
                 linestyle="-" if real else (0, (2, 2)),
                 text_kw={"color": INK if real else MUTED})  # fmt: skip
-            corner, size = (w_x + w_w * j - w_w / 2, y - 0.19), (w_w - 0.04, 0.38)
-            draw.bar(ax, corner, size, PAPER, edgecolor=FAINT, linewidth=0.8, zorder=2)
-            draw.bar(ax, corner, size, WEIGHT, alpha=0.9 * w / weights.max().item(), zorder=2.5)
-            dark = w > 0.55 * weights.max().item()
             label = f"{w:.2f}" if real else "0"
-            draw.text(ax, (w_x + w_w * j - 0.02, y), label, size=7.5, color=PAPER if dark else INK)
+            draw.weight_cell(ax, (w_x + w_w * j - 0.02, y), (w_w - 0.04, 0.38),
+                w / weights.max().item(), label)  # fmt: skip
         draw.text(ax, (len_x, y), str(length), size=10, weight="bold")
         draw.arrow(ax, (len_x + 0.2, y), (w_x - w_w / 2 - 0.08, y), GREY)
     centres = tok_x + tok_w * (n - 1) / 2, w_x + w_w * (n - 1) / 2
@@ -143,4 +142,82 @@ def additive_attention_diagram() -> Figure:
         "查询和键的长度可以不同：两者都被投影到同一个隐藏维度 h",
     )
     draw.text(ax, (3.75, 0.12), note, size=8, color=MUTED, style="italic")
+    return fig
+
+
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+GEOMETRY_QUERY = (1.0, 0.0)
+GEOMETRY_KEYS = ((0.8, 0.6), (0.0, 1.0), (-0.8, 0.6), (1.2, 1.6))
+
+
+@draw.diagram
+def dot_product_diagram(query: Tensor | None = None, keys: Tensor | None = None) -> Figure:
+    """Why a dot product measures similarity: ``q·k = |q| |k| cos θ``, the shadow of ``k`` on ``q``.
+
+    The query and each key drawn as arrows from one origin; a dashed line drops from the tip
+    of every key onto the line of the query, and its foot, labelled with the score ``q·k``
+    (``torch``), lies at ``q·k / |q|``: positive for a key pointing the query's way, 0 at
+    right angles, negative when opposed, and farther out for a longer key. The angle ``θ`` is
+    marked for the longest key.
+
+    Args:
+        query: Shape ``(2,)``, not zero; default ``GEOMETRY_QUERY``.
+        keys: Shape ``(m, 2)`` with 1 to 5 keys of length at most 2.2; default
+            ``GEOMETRY_KEYS``.
+
+    Returns:
+        A 3.8 x 3.0 inch figure with one axes.
+
+    Raises:
+        ValueError: ``query`` or ``keys`` has the wrong shape or size.
+    """
+    q = torch.tensor(GEOMETRY_QUERY) if query is None else query.detach().double().cpu()
+    k = torch.tensor(GEOMETRY_KEYS) if keys is None else keys.detach().double().cpu()
+    q, k = q.double(), k.double()
+    if q.shape != (2,) or not 0 < q.norm() <= 2.2:
+        raise ValueError(
+            f"query: expected shape (2,), of length in (0, 2.2], got {q.tolist()!r:.80}"
+        )
+    if k.ndim != 2 or k.shape[1] != 2 or not 1 <= len(k) <= 5 or k.norm(dim=1).max() > 2.2:
+        raise ValueError(
+            f"keys: expected shape (m, 2) with 1 to 5 keys of length <= 2.2, got {k.tolist()!r:.80}"
+        )
+    scores = k @ q  # (m,)
+    lengths = k.norm(dim=1)
+    fig, ax = draw.canvas(3.8, 3.0)
+    origin, unit = torch.tensor([1.6, 0.5]), 1.05  # inches per unit
+    along = q / q.norm()  # the query's direction, and its left normal
+    normal = torch.tensor([-along[1], along[0]])
+
+    def at(v: Tensor) -> tuple[float, float]:
+        p = origin + unit * v
+        return (p[0].item(), p[1].item())
+
+    ends = torch.stack([torch.zeros(2), *k, q]) @ along
+    low, high = min(ends.min().item(), 0.0) - 0.35, max(ends.max().item(), 0.0) + 0.35
+    draw.line(ax, *zip(at(low * along), at(high * along), strict=True), FAINT, 1.0)
+    for i, (key, score) in enumerate(zip(k, scores, strict=True), start=1):
+        foot = score / q.norm() * along
+        draw.line(ax, *zip(at(key), at(foot), strict=True), GREY, 0.8)
+        ax.lines[-1].set_linestyle((0, (3, 2)))
+        draw.arrow(ax, at(torch.zeros(2)), at(key), KEY, linewidth=1.6, zorder=2)
+        draw.circle(ax, at(foot), 0.04, WEIGHT, fill=WEIGHT, zorder=3.5)
+        tip = at(key + 0.16 * key / key.norm())
+        draw.text(ax, tip, f"k{SUBSCRIPTS[i]}", size=10, color=KEY, weight="bold")
+        label = at(foot - 0.22 * normal)
+        draw.text(ax, label, f"{score.item():.1f}", size=8, color=WEIGHT)
+    draw.arrow(ax, at(torch.zeros(2)), at(q), QUERY, linewidth=2.4, zorder=2.6)
+    draw.text(ax, at(q + 0.12 * normal + 0.1 * along), "q", size=11, color=QUERY, weight="bold")
+    longest = int(lengths.argmax())
+    theta = np.degrees(np.arctan2(k[longest, 1].item(), k[longest, 0].item()))
+    base = np.degrees(np.arctan2(q[1].item(), q[0].item()))
+    ax.add_patch(Arc(at(torch.zeros(2)), 0.7, 0.7, theta1=min(base, theta),
+        theta2=max(base, theta), color=INK, linewidth=0.9, zorder=3))  # fmt: skip
+    mid = np.radians((base + theta) / 2)
+    draw.text(ax, at(0.48 * torch.tensor([np.cos(mid), np.sin(mid)])), "θ", size=9)
+    draw.text(ax, (1.9, 2.57), pick("each key's shadow on the query", "每个键投影到查询"),
+        size=8.5, color=MUTED)  # fmt: skip
+
+    formula = "q·k = |q| |k| cos θ"
+    draw.text(ax, (1.9, 2.82), formula, size=11, weight="bold")
     return fig

@@ -1,18 +1,22 @@
 """Diagrams of the chapter "Self-attention": Q, K and V from one X, self- against cross-attention,
-multi-head attention, and CNN, RNN and self-attention compared."""
+the causal mask, multi-head attention, positional encoding as clocks, and CNN, RNN and
+self-attention compared."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Arc, Rectangle
 
 from attention.diagrams import draw
 from attention.i18n import pick
-from attention.style import FAINT, GREY, INK, KEY, MUTED, QUERY, VALUE, WEIGHT
+from attention.masking import causal_valid_lens, masked_softmax
+from attention.positional import PositionalEncoding
+from attention.style import FAINT, GREY, INK, KEY, MUTED, PAPER, QUERY, VALUE, WEIGHT
 
 
 def _labels(ax: Axes, labels: Sequence[tuple[draw.Point, str, str, float]], **kw: object) -> None:
@@ -297,4 +301,147 @@ def cnn_rnn_self_attention_diagram() -> Figure:
              ((0.04, layers[2]), pick("output", "输出"), MUTED, 7.5)]  # fmt: skip
     _labels(ax, sides, ha="left", rotation=90)
     draw.separators(ax, [2.55, 5.05], 0.2, 3.1)
+    return fig
+
+
+CAUSAL_TOKENS = ("<bos>", "I", "love", "deep", "learning")
+
+
+def causal_weights(n: int, seed: int = 0) -> torch.Tensor:
+    """The weights of ``causal_mask_diagram``: ``masked_softmax`` of standard normal scores
+    (a private generator seeded with ``seed``) under ``causal_valid_lens(n)``, shape ``(n, n)``."""
+    scores = torch.randn(1, n, n, generator=torch.Generator().manual_seed(seed))
+    return masked_softmax(scores, causal_valid_lens(n))[0]
+
+
+@draw.diagram
+def causal_mask_diagram(tokens: Sequence[str] = CAUSAL_TOKENS, seed: int = 0) -> Figure:
+    """The causal (look-ahead) mask of a decoder attending to its own tokens.
+
+    One row per query, one column per key: query ``t`` sees the keys ``1..t`` (its valid length,
+    ``causal_valid_lens``, written beside the row) and never a later token (a dashed cell with
+    a cross). The cells hold the weights ``masked_softmax`` gives random scores under that mask
+    (``causal_weights``): lower-triangular, each row summing to 1, exactly 0 above the
+    diagonal. A cell's shade is its weight.
+
+    Args:
+        tokens: The sequence, 2 to 6 tokens of at most 8 characters.
+        seed: Seed of the scores.
+
+    Returns:
+        A 5.2 x 3.45 inch figure with one axes.
+
+    Raises:
+        ValueError: ``tokens`` does not hold 2 to 6 strings of 1 to 8 characters.
+    """
+    tokens = list(tokens)
+    if not 2 <= len(tokens) <= 6 or not all(
+        isinstance(t, str) and 1 <= len(t) <= 8 for t in tokens
+    ):
+        raise ValueError(
+            f"tokens: expected 2 to 6 strings of 1 to 8 characters, got {tokens!r:.100}"
+        )
+    n = len(tokens)
+    weights = causal_weights(n, seed)
+    lens = causal_valid_lens(n)[0].tolist()
+    fig, ax = draw.canvas(5.2, 3.45)
+    cell, top, x0 = 0.5, 2.9, 1.0
+    xs = [x0 + cell * (j + 0.5) for j in range(n)]
+    ys = [top - cell * (i + 0.5) for i in range(n)]
+    title = pick("masked softmax weights under the causal mask", "因果掩码下的掩蔽 softmax 权重")
+    draw.text(ax, (x0 + cell * n / 2, 3.3), title, size=9.5, weight="bold")
+    for x, token in zip(xs, tokens, strict=True):  # keys along the top
+        draw.text(ax, (x, top + 0.14), token, size=7.5, color=KEY)
+    draw.text(ax, (x0 - 0.08, top + 0.14), pick("query \\ key", "查询 \\ 键"), size=7,
+        color=MUTED, ha="right")  # fmt: skip
+    for i, (y, token) in enumerate(zip(ys, tokens, strict=True)):  # queries down the side
+        draw.text(ax, (x0 - 0.08, y), token, size=7.5, color=QUERY, ha="right")
+        for j, x in enumerate(xs):
+            if j < lens[i]:
+                words = f"{weights[i, j].item():.2f}"
+                draw.weight_cell(ax, (x, y), (cell - 0.04, cell - 0.04),
+                    weights[i, j].item() / weights.max().item(), words)  # fmt: skip
+            else:  # a later token: masked, weight exactly 0
+                corner, side = (x - cell / 2 + 0.04, y - cell / 2 + 0.04), cell - 0.08
+                draw.bar(ax, corner, (side, side), "none", edgecolor=FAINT, linewidth=0.8,
+                    linestyle=(0, (2, 2)))  # fmt: skip
+                draw.text(ax, (x, y), r"$\times$", color=MUTED)
+        draw.text(ax, (x0 + cell * n + 0.55, y), str(lens[i]), size=9, weight="bold")
+    draw.text(ax, (x0 + cell * n + 0.55, top + 0.14), pick("valid length", "有效长度"), size=7,
+        color=MUTED)  # fmt: skip
+    note = pick(
+        "query t sees keys 1 to t: no token looks ahead (\u00d7: weight exactly 0)",
+        "查询 t 只看第 1 到第 t 个键：没有词元能偷看后面（\u00d7：权重恰好为 0）",
+    )
+    draw.text(ax, (2.6, 0.17), note, size=8, color=MUTED, style="italic")
+    return fig
+
+
+@draw.diagram
+def positional_clock_diagram(
+    d: int = 64, pairs: Sequence[int] = (0, 2, 4, 8), position: int = 1, offset: int = 5
+) -> Figure:
+    """Positional encoding as clocks: one hand per column pair, turning as the position grows.
+
+    Pair ``j`` of the code of position ``i`` is the point ``(cos iω_j, sin iω_j)`` = columns
+    ``(2j+1, 2j)`` of ``PositionalEncoding(d).P``: a hand on a unit circle at angle ``iω_j``.
+    Each clock shows the positions ``0..11`` as dots, the hand of ``position`` and the hand of
+    ``position + offset``; the arc between them is the turn ``offset * ω_j``, the same whatever
+    the position, which is why a shift is one fixed rotation (a linear map) of the code.
+
+    Args:
+        d: Size of the code (even, 8 to 512).
+        pairs: 1 to 4 column pairs, each in ``0 .. d/2 - 1``.
+        position: The position ``i`` drawn, 0 to 50.
+        offset: The shift ``δ`` drawn, 1 to 50.
+
+    Returns:
+        A 4.2 x 3.8 inch figure with one axes.
+
+    Raises:
+        ValueError: An argument outside the ranges above.
+    """
+    pairs = list(pairs)
+    if isinstance(d, bool) or not isinstance(d, int) or d % 2 or not 8 <= d <= 512:
+        raise ValueError(f"d: expected an even int from 8 to 512, got {d!r}")
+    if not 1 <= len(pairs) <= 4 or not all(isinstance(j, int) and 0 <= j < d // 2 for j in pairs):
+        raise ValueError(f"pairs: expected 1 to 4 ints in 0..{d // 2 - 1}, got {pairs!r:.80}")
+    for name, value, low in (("position", position, 0), ("offset", offset, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 50:
+            raise ValueError(f"{name}: expected an int from {low} to 50, got {value!r}")
+    P = PositionalEncoding(d, max_len=position + offset + 12).P[0]  # (positions, d)
+    fig, ax = draw.canvas(4.2, 3.8)  # a 2 x 2 grid of clocks: narrow enough for a phone
+    radius = 0.5
+    for k, j in enumerate(pairs):
+        cx, cy = 1.05 + 2.1 * (k % 2), 2.95 - 1.55 * (k // 2)
+        omega = 1 / 10000 ** (2 * j / d)
+        draw.circle(ax, (cx, cy), radius, FAINT, fill=PAPER, linewidth=1.0, zorder=1)
+        rim = P[:12, [2 * j + 1, 2 * j]].numpy()  # the positions 0..11 as dots on the rim
+        ax.plot(cx + radius * rim[:, 0], cy + radius * rim[:, 1], "o", color=GREY, markersize=3.5,
+            zorder=2)  # fmt: skip
+        start, end = position, position + offset
+        for i, color in ((start, QUERY), (end, KEY)):
+            x, y = P[i, 2 * j + 1].item(), P[i, 2 * j].item()
+            draw.arrow(ax, (cx, cy), (cx + radius * x, cy + radius * y), color, linewidth=2.0,
+                zorder=3)  # fmt: skip
+        turn = np.degrees(offset * omega) % 360
+        a0 = np.degrees(start * omega) % 360
+        ax.add_patch(Arc((cx, cy), 0.7 * radius, 0.7 * radius, theta1=a0, theta2=a0 + turn,
+            color=WEIGHT, linewidth=1.4, zorder=2.5))  # fmt: skip
+        draw.circle(ax, (cx, cy), 0.035, INK, fill=INK, zorder=4)
+        title = pick(f"pair j = {j}", f"列对 j = {j}") + f", ω = {omega:.3g}"
+        draw.text(ax, (cx, cy + radius + 0.17), title, size=8.5, weight="bold")
+        turned = pick(f"{offset} steps turn it {turn:.0f}°", f"移动 {offset} 步转 {turn:.0f}°")
+        draw.text(ax, (cx, cy - radius - 0.15), turned, size=8, color=WEIGHT)
+    legend = [
+        (0.25, 0.45, pick(f"position i = {position}", f"位置 i = {position}"), QUERY),
+        (2.2, 0.45, pick(f"position i + {offset} = {position + offset}",
+                         f"位置 i + {offset} = {position + offset}"), KEY),
+    ]  # fmt: skip
+    for x, y, words, color in legend:
+        draw.line(ax, [x, x + 0.25], [y, y], color, 2.0)
+        draw.text(ax, (x + 0.33, y), words, size=8, color=color, ha="left")
+    ax.plot([0.375], [0.18], "o", color=GREY, markersize=3.5)
+    draw.text(ax, (0.58, 0.18), pick("positions 0 to 11", "位置 0 到 11"), size=8, color=GREY,
+        ha="left")  # fmt: skip
     return fig
