@@ -144,7 +144,11 @@ def make_book(site: Path, lang: str, out: Path, *, browser=None) -> dict:
 
     start = time.perf_counter()
     home = site / ("index.html" if lang == "en" else f"{lang}/index.html")
-    book_title = html.unescape(re.search(r"<title>([^<]*)</title>", home.read_text("utf-8"))[1])
+    # The site's name, as the header of its home page shows it.
+    topic = re.search(
+        r'md-header__topic">\s*<span class="md-ellipsis">([^<]*)<', home.read_text("utf-8")
+    )
+    book_title = html.unescape(topic[1]).strip()
     with harness.StaticServer(site) as origin, _browser(browser) as chromium:
         context = chromium.new_context(
             color_scheme="light", viewport={"width": 1024, "height": 1400}
