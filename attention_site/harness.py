@@ -43,13 +43,19 @@ _NAV_ENTRY = re.compile(r"^\s*-\s+(?:[^:\n]+:\s+)?(\S+\.md)\s*$", re.M)
 
 
 # --------------------------------------------------------------------------- chapters
+def nav_pages(root: Path = ROOT) -> tuple[str, ...]:
+    """The pages of the ``nav`` of ``mkdocs.yml`` in reading order, as source paths
+    (``index.md``, ``attention-cues.md``, ...)."""
+    nav = (root / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:", 1)[1]
+    nav = re.split(r"\n(?=\S)", nav, maxsplit=1)[0]  # up to the next top-level key
+    return tuple(_NAV_ENTRY.findall(nav))
+
+
 def chapters(root: Path = ROOT) -> tuple[str, ...]:
     """The chapter slugs in reading order: the pages of the ``nav`` that are notebooks
     (a jupytext front matter), so a chapter is added in one place, ``mkdocs.yml``."""
-    nav = (root / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:", 1)[1]
-    nav = re.split(r"\n(?=\S)", nav, maxsplit=1)[0]  # up to the next top-level key
     slugs = []
-    for page in _NAV_ENTRY.findall(nav):
+    for page in nav_pages(root):
         source = root / "docs" / "en" / page
         if source.read_text(encoding="utf-8").startswith("---\njupyter:"):
             slugs.append(page.removesuffix(".md"))

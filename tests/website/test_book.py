@@ -1,0 +1,50 @@
+"""The book PDF (`attention_site.book`) of the session's built site: a title page, a table of
+contents whose page numbers are where the chapters start, and a number on every other page."""
+
+from __future__ import annotations
+
+import re
+
+from pypdf import PdfReader
+
+from attention_site import book
+
+from .conftest import CHAPTERS, LANGUAGES, BuiltSite, page_soup
+
+
+def heading(site: BuiltSite, lang: str, slug: str) -> str:
+    return page_soup(site, lang, slug).select_one("article h1").get_text().replace("¶", "").strip()
+
+
+def test_the_book_holds_every_chapter_with_page_numbers(built_site: BuiltSite, browser, tmp_path):
+    lang = "en"
+    out = tmp_path / "book.pdf"
+    made = book.make_book(built_site.root, lang, out, browser=browser)
+    reader = PdfReader(out)
+    assert len(reader.pages) == made["pages"] >= len(CHAPTERS) + 2  # title, contents, chapters
+    starts = dict(made["chapters"])
+    assert [item.title for item in reader.outline] == list(starts)  # a bookmark per page
+
+    # Text of the pages checked (extracting all of them takes longer than printing them).
+    text = {n: reader.pages[n - 1].extract_text() for n in range(2, min(starts.values()))}
+    contents = " ".join(text.values())
+    for n in (*starts.values(), len(reader.pages)):
+        text[n] = reader.pages[n - 1].extract_text()
+    for slug in CHAPTERS:
+        title = heading(built_site, lang, slug)
+        assert title in starts, f"{title!r} is not in the contents {list(starts)}"
+        assert re.search(rf"{re.escape(title)}\s*{starts[title]}\b", contents), title
+        first = " ".join(text[starts[title]].split())
+        assert title in first, f"page {starts[title]} does not start {title!r}: {first[:200]!r}"
+    unnumbered = [n for n, page in text.items() if page.split()[-1:] != [str(n)]]
+    assert not unnumbered, f"pages without their number at the foot: {unnumbered}"
+
+
+def test_each_home_page_links_its_book(built_site: BuiltSite) -> None:
+    for lang in LANGUAGES:
+        home = built_site.page(lang, "")
+        targets = {
+            (home.parent / a["href"]).resolve()
+            for a in page_soup(built_site, lang, "").select("article a[href$='.pdf']")
+        }
+        assert targets == {(built_site.root / book.BOOKS[lang]).resolve()}, (lang, targets)
