@@ -1,5 +1,9 @@
 """What makes ``mkdocs serve`` rebuilds fast and right; used by the ``attention-notebooks`` plugin.
 
+`OpenPages` tells the plugin which chapters the learner has open (they run first after a
+package edit); `Rebuilds` makes plain ``mkdocs serve`` rebuild only what changed, and lets the
+plugin ask for a build when chapters finish in the background.
+
 A rebuild under ``mkdocs serve`` loads ``mkdocs.yml`` again, so the theme gets a new Jinja
 environment and compiles every Material template again: about half of a rebuild's time after
 a prose edit (``benchmarks/README.md`` has the profile). `SharedBytecode` keeps the compiled
@@ -10,6 +14,13 @@ so an edited template is compiled again.
 from __future__ import annotations
 
 import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -39,3 +50,126 @@ class DirtyBuildAnswered(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+class OpenPages:
+    """Which pages the learner's browser has open, most recent first, from what it asks the
+    server: every page MkDocs serves polls ``/livereload/…`` for as long as it is open (the
+    request names the page in its ``Referer``), and a page is fetched when it is opened.
+
+    `wrap` wraps the server's WSGI application; it changes no request and no answer.
+    """
+
+    def __init__(self, keep_s: float = 90.0) -> None:
+        self.keep_s = keep_s  # a live page polls again at least every minute
+        self._seen: dict[str, float] = {}  # URL path -> last time asked for or polled from
+        self._lock = threading.Lock()
+
+    def wrap(self, app: Callable) -> Callable:
+        def tracked(environ: dict, start_response: Callable):
+            path = environ.get("PATH_INFO", "")
+            if path.startswith("/livereload/"):
+                page = urlsplit(environ.get("HTTP_REFERER") or "").path
+            else:
+                page = path if path.endswith("/") or path.endswith(".html") else ""
+            if page:
+                with self._lock:
+                    self._seen[page.removesuffix("index.html")] = time.monotonic()
+            return app(environ, start_response)
+
+        return tracked
+
+    def paths(self) -> list[str]:
+        """URL paths of the pages open now (seen within ``keep_s``), most recent first."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [(t, p) for p, t in self._seen.items() if now - t <= self.keep_s]
+        return [p for _, p in sorted(recent, reverse=True)]
+
+
+class Rebuilds:
+    """Incremental rebuilds for plain ``mkdocs serve`` too, and a way to ask for a rebuild.
+
+    MkDocs renders every page of both languages on each save (and the search index, and the
+    API reference) unless started with ``--dirty``. `install` makes the server's later builds
+    dirty ones: MkDocs renders the pages whose source is newer than their output, and the
+    notebooks plugin deletes the output of the pages a package edit changes
+    (`NotebooksPlugin.invalidate`). A save that a dirty build would leave wrong elsewhere, a
+    new, moved or deleted page, a changed title (the navigation of every page shows it) or an
+    edited ``mkdocs.yml``, gets a full build, as plain ``mkdocs serve`` always did.
+
+    `request` asks for a build through the server's own file watcher (a file in ``folder``):
+    the notebooks plugin calls it when chapters finished in the background.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._count = 0
+
+    def install(self, server, builder: Callable, docs_dir: Path, config_file: Path) -> bool:
+        """Replace ``server.builder``; False (nothing changed) if MkDocs' builder is not the
+        one this was written against (mkdocs 1.6: a closure over ``get_config``)."""
+        try:
+            names, cells = builder.__code__.co_freevars, builder.__closure__ or ()
+            free = {name: cell.cell_contents for name, cell in zip(names, cells, strict=True)}
+            get_config, serve_url, dirty = free["get_config"], free["serve_url"], free["is_dirty"]
+        except (AttributeError, KeyError, ValueError):
+            return False
+        if dirty:
+            return False  # `--dirty` already: MkDocs' builder is what the learner asked for
+        from mkdocs.commands.build import build
+
+        outline = _Outline(docs_dir, config_file)
+
+        def incremental(config=None) -> None:
+            full = outline.changed()
+            logging.getLogger("mkdocs.commands.serve").info(
+                "Building documentation..." if full else "Building the changed pages..."
+            )
+            if config is None:
+                config = get_config()
+                config.site_url = serve_url
+            argv = sys.argv[:]
+            if not full:  # mkdocs-static-i18n builds the other languages dirty only then
+                sys.argv.append("--dirty")
+            try:
+                build(config, serve_url=serve_url, dirty=not full)
+            finally:
+                sys.argv[:] = argv
+
+        server.builder = incremental
+        return True
+
+    def request(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._count += 1
+        (self.folder / "chapters-done").write_text(str(self._count), encoding="utf-8")
+
+
+_TITLE = re.compile(r"^(?:title:.*|#\s.*)$", re.MULTILINE)
+
+
+class _Outline:
+    """What a dirty build cannot update on other pages: the list of pages, their titles (front
+    matter ``title:`` or first ``# heading``) and ``mkdocs.yml``. `changed` says whether any
+    changed since its last call."""
+
+    def __init__(self, docs_dir: Path, config_file: Path) -> None:
+        self.docs_dir, self.config_file = docs_dir, config_file
+        self._titles: dict[Path, tuple[int, str]] = {}
+        self._last = self._outline()
+
+    def _outline(self) -> tuple:
+        pages = {}
+        for path in sorted(self.docs_dir.rglob("*.md")):
+            mtime = path.stat().st_mtime_ns
+            if self._titles.get(path, (None,))[0] != mtime:
+                match = _TITLE.search(path.read_text(encoding="utf-8"))
+                self._titles[path] = (mtime, match[0] if match else "")
+            pages[path] = self._titles[path][1]
+        return pages, self.config_file.stat().st_mtime_ns
+
+    def changed(self) -> bool:
+        now = self._outline()
+        changed, self._last = now != self._last, now
+        return changed

@@ -129,3 +129,75 @@ def for_download(nb: nbformat.NotebookNode) -> str:
             if any(mime.startswith("application/vnd.vegalite.") for mime in data):
                 data.pop("text/html", None)
     return jupytext.writes(nb, fmt="ipynb")
+
+
+# ------------------------------------------------------------------ banners (mkdocs serve only)
+_BANNER_TEXT = {
+    "en": {
+        "failed": "Code cell {number} failed: {error}",
+        "timed_out": "Code cell {number} was stopped: it ran longer than {limit} s",
+        "failed_body": (
+            "This is what the chapter printed when <code>mkdocs serve</code> ran it: the "
+            "traceback is below, and under code cell {number}; the cells after it did not run. "
+            "Save a fix and this page reloads. (<code>mkdocs build</code> fails on this error.)"
+        ),
+        "limit": (
+            " Under <code>mkdocs serve</code> a cell may run for {limit} s "
+            "(<code>serve_timeout</code> of the <code>attention-notebooks</code> plugin in "
+            "<code>mkdocs.yml</code>)."
+        ),
+        "pending": "Running this chapter again after your edit",
+        "pending_body": "Its outputs below are from before; the page reloads when it is done.",
+    },
+    "zh": {
+        "failed": "代码单元 {number} 出错：{error}",
+        "timed_out": "代码单元 {number} 已被中止：运行超过 {limit} 秒",
+        "failed_body": (
+            "这是 <code>mkdocs serve</code> 运行本章时的输出：回溯信息在下方，也在代码单元 "
+            "{number} 之下；其后的单元没有运行。保存修改后本页会自动重新加载。"
+            "（<code>mkdocs build</code> 遇到此错误会失败。）"
+        ),
+        "limit": (
+            " 在 <code>mkdocs serve</code> 下每个单元最多运行 {limit} 秒（<code>mkdocs.yml</code> "
+            "中 <code>attention-notebooks</code> 插件的 <code>serve_timeout</code>）。"
+        ),
+        "pending": "正在按你的修改重新运行本章",
+        "pending_body": "下面的输出来自修改之前；运行完后本页会自动重新加载。",
+    },
+}
+
+
+def failure_banner(
+    *, number: int, ename: str, evalue: str, traceback: str, timed_out: bool, limit: int, lang: str
+) -> str:
+    """The box at the top of a chapter whose cell failed under ``mkdocs serve``: which code
+    cell, the error (a SyntaxError names file and line) and the traceback, as Jupyter shows it."""
+    text = _BANNER_TEXT.get(lang, _BANNER_TEXT["en"])
+    error = html_lib.escape(f"{ename}: {evalue}" if evalue else ename)
+    title = (text["timed_out"] if timed_out else text["failed"]).format(
+        number=number, error=error, limit=limit
+    )
+    body = text["failed_body"].format(number=number)
+    if timed_out:
+        body += text["limit"].format(limit=limit)
+    trace = f"<pre><code>{html_lib.escape(traceback)}</code></pre>" if traceback else ""
+    return (
+        f'<div class="admonition failure nb-failed" role="alert">'
+        f'<p class="admonition-title">{title}</p><p>{body}</p>{trace}</div>'
+    )
+
+
+def pending_banner(lang: str) -> str:
+    """The box at the top of a chapter that runs in the background (``mkdocs serve``)."""
+    text = _BANNER_TEXT.get(lang, _BANNER_TEXT["en"])
+    return (
+        f'<div class="admonition info nb-pending" role="status">'
+        f'<p class="admonition-title">{text["pending"]}</p><p>{text["pending_body"]}</p></div>'
+    )
+
+
+def with_banner(html: str, banner: str) -> str:
+    """``banner`` under the page's title (or first, if it has none)."""
+    if "</h1>" in html:
+        return html.replace("</h1>", "</h1>" + banner, 1)
+    return banner + html

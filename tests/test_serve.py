@@ -1,0 +1,193 @@
+"""The learner's mistakes under a real ``mkdocs serve``: shown on the page, the server survives.
+
+One server (module scope) serves a tiny site, MkDocs' own theme, no i18n, with the
+attention-notebooks plugin and a tiny package ``sitepkg``. Each test makes one mistake, polls
+the served page until it says what is wrong, fixes the mistake and polls until the page is
+back: the tests leave the site as they found it, in any order. ``mkdocs build --strict`` still
+fails on the same mistakes (`test_strict_build_still_fails_naming_page_and_cell`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
+
+FRONT_MATTER = """\
+---
+jupyter:
+  kernelspec:
+    display_name: Python 3
+    language: python
+    name: python3
+---
+
+"""
+LIMIT_S = 3  # serve_timeout of the tiny site: a never-ending cell is stopped after it
+WAIT_S = 90  # what any condition below may take at most, on a busy machine
+
+
+def chapter(title: str, *cells: str) -> str:
+    code = "\n\n".join(f"```python\n{source}\n```" for source in cells)
+    return f"{FRONT_MATTER}# {title}\n\nSome prose.\n\n{code}\n"
+
+
+ONE = ("One", "import sitepkg.alpha", "print('value:', sitepkg.alpha.VALUE)")
+TWO = ("Two", "print('two ' * 2)")
+
+
+class Server:
+    """``mkdocs serve`` in a subprocess; its log is collected line by line."""
+
+    def __init__(self, site: Path, env: dict[str, str], *args: str) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *args],
+            cwd=site,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True).start()
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str, timeout: float = 10) -> str:
+        try:
+            with urllib.request.urlopen(self.origin + path, timeout=timeout) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait_for(self, path: str, condition, what: str) -> str:
+        """Poll ``path`` until ``condition(html)``; the page, or a failure naming ``what``."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"the server exited:\n{self.log()[-3000:]}"
+            html = self.get(path)
+            if condition(html):
+                return html
+            time.sleep(0.1)
+        pytest.fail(f"{path} never showed {what} within {WAIT_S} s:\n{self.log()[-3000:]}")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("serve")
+    package = root / "lib" / "sitepkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "alpha.py").write_text("VALUE = 'alpha-1'\n")
+    site = root / "site"
+    (site / "docs" / "en").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text(
+        "site_name: tiny\nstrict: true\nplugins:\n  - attention-notebooks:\n"
+        f"      cache_dir: {root / 'cache'}\n      jobs: 1\n      package: sitepkg\n"
+        f"      preload: []\n      serve_timeout: {LIMIT_S}\n",
+        encoding="utf-8",
+    )
+    (site / "docs" / "en" / "one.md").write_text(chapter(*ONE), encoding="utf-8")
+    (site / "docs" / "en" / "two.md").write_text(chapter(*TWO), encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="module")
+def env(site) -> dict[str, str]:
+    lib = str(site.parent / "lib")
+    path = os.pathsep.join(p for p in (lib, os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "NO_MKDOCS_2_WARNING": "1"}
+
+
+@pytest.fixture(scope="module")
+def server(site, env):
+    served = Server(site, env)
+    try:
+        served.wait_for("/en/one/", lambda html: "value: alpha-1" in html, "its first build")
+        yield served
+    finally:
+        served.close()
+
+
+def fixed(html: str) -> bool:
+    return "value: alpha-1" in html and "nb-failed" not in html
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Save ``text`` as an editor does; a new size too, so no stale bytecode is used."""
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_cell_that_raises_is_shown_on_the_page_and_a_fix_brings_it_back(server, site):
+    page = site / "docs" / "en" / "one.md"
+    rewrite(page, chapter(*ONE, "x = 41\nraise ValueError(f'bad x: {x}')"))
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the failing cell")
+    assert "Code cell 3 failed: ValueError: bad x: 41" in html  # the banner names the cell
+    assert "Traceback" in html and "raise ValueError" in html  # and shows the traceback
+    assert "value: alpha-1" in html  # the cells before it kept their outputs
+    assert "two two" in server.get("/en/two/")  # the rest of the site is served
+    rewrite(page, chapter(*ONE))
+    server.wait_for("/en/one/", fixed, "the fixed chapter")
+
+
+def test_a_syntax_error_in_the_package_names_file_and_line(server, site):
+    module = site.parent / "lib" / "sitepkg" / "alpha.py"
+    rewrite(module, "VALUE = 'alpha-1'\n\ndef half_typed(:\n")
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the syntax error")
+    assert "Code cell 1 failed: SyntaxError" in html
+    assert "alpha.py" in html and "line 3" in html  # file and line
+    assert "two two" in server.get("/en/two/")
+    rewrite(module, "VALUE = 'alpha-1'\n")
+    server.wait_for("/en/one/", fixed, "the chapter after the fix")
+
+
+def test_a_never_ending_cell_is_stopped_at_the_serve_limit(server, site):
+    page = site / "docs" / "en" / "one.md"
+    rewrite(page, chapter(*ONE, "while True:\n    pass"))
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the stopped cell")
+    assert f"Code cell 3 was stopped: it ran longer than {LIMIT_S} s" in html
+    assert "serve_timeout" in html and "KeyboardInterrupt" in html
+    assert "two two" in server.get("/en/two/")
+    rewrite(page, chapter(*ONE))
+    server.wait_for("/en/one/", fixed, "the fixed chapter")
+
+
+def test_kernels_say_nothing_a_learner_cannot_act_on(server):
+    assert "without encryption" not in server.log()
+    assert "Aborted with a BuildError" not in server.log()
+
+
+def test_strict_build_still_fails_naming_page_and_cell(site, env, tmp_path):
+    """The same mistakes under `mkdocs build --strict` fail the build, as before."""
+    copy = tmp_path / "site"
+    copy.mkdir()
+    (copy / "mkdocs.yml").write_text((site / "mkdocs.yml").read_text().replace(
+        f"serve_timeout: {LIMIT_S}", f"serve_timeout: {LIMIT_S}\n      timeout: {LIMIT_S}"
+    ))  # fmt: skip
+    (copy / "docs" / "en").mkdir(parents=True)
+    (copy / "docs" / "en" / "one.md").write_text(chapter(*ONE, "while True:\n    pass"))
+    result = build_site(tmp_path / "out", config_dir=copy, env=env, timeout=300)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    assert "Notebook en/one.md: code cell 3 failed" in log
+    assert "CellTimeoutError" in log
