@@ -13,6 +13,7 @@ so an edited template is compiled again.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -54,37 +55,88 @@ class DirtyBuildAnswered(logging.Filter):
 
 class OpenPages:
     """Which pages the learner's browser has open, most recent first, from what it asks the
-    server: every page MkDocs serves polls ``/livereload/…`` for as long as it is open (the
-    request names the page in its ``Referer``), and a page is fetched when it is opened.
+    server: every page MkDocs serves long-polls ``/livereload/…`` for as long as it is open
+    (the request names the page in its ``Referer``), and a page is fetched when it is opened.
 
     `wrap` wraps the server's WSGI application; it changes no request and no answer.
     """
 
     def __init__(self, keep_s: float = 90.0) -> None:
-        self.keep_s = keep_s  # a live page polls again at least every minute
-        self._seen: dict[str, float] = {}  # URL path -> last time asked for or polled from
+        self.keep_s = keep_s  # how long the last page fetched counts as open without a poll
+        self._polls: dict[str, list[float]] = {}  # URL path -> start times of its open polls
+        self._fetched: tuple[str, float] | None = None  # the last page fetched, and when
         self._lock = threading.Lock()
 
     def wrap(self, app: Callable) -> Callable:
         def tracked(environ: dict, start_response: Callable):
             path = environ.get("PATH_INFO", "")
-            if path.startswith("/livereload/"):
-                page = urlsplit(environ.get("HTTP_REFERER") or "").path
-            else:
-                page = path if path.endswith("/") or path.endswith(".html") else ""
-            if page:
+            if not path.startswith("/livereload/"):
+                if path.endswith(("/", ".html")):
+                    with self._lock:
+                        self._fetched = (path.removesuffix("index.html"), time.monotonic())
+                return app(environ, start_response)
+            page, start = urlsplit(environ.get("HTTP_REFERER") or "").path, time.monotonic()
+            with self._lock:
+                self._polls.setdefault(page, []).append(start)
+            try:
+                return app(environ, start_response)  # answers when a build is done, or in 60 s
+            finally:
                 with self._lock:
-                    self._seen[page.removesuffix("index.html")] = time.monotonic()
-            return app(environ, start_response)
+                    self._polls[page].remove(start)
 
         return tracked
 
     def paths(self) -> list[str]:
-        """URL paths of the pages open now (seen within ``keep_s``), most recent first."""
-        now = time.monotonic()
+        """URL paths of the pages open now: the last one fetched (if lately), then every page
+        polling for a reload, the most recently opened first."""
         with self._lock:
-            recent = [(t, p) for p, t in self._seen.items() if now - t <= self.keep_s]
-        return [p for _, p in sorted(recent, reverse=True)]
+            polling = sorted(((max(t), p) for p, t in self._polls.items() if t), reverse=True)
+            fetched = self._fetched
+        recent = fetched and time.monotonic() - fetched[1] <= self.keep_s
+        pages = ([fetched[0]] if recent else []) + [p for _, p in polling]
+        return list(dict.fromkeys(pages))
+
+
+class SearchEntries:
+    """The search index of every page, kept across incremental rebuilds, which index only the
+    pages they render: Material's search plugin then writes an index of those pages alone.
+
+    `page_done` (after Material's ``on_page_context``) takes the entries Material just added
+    for a page; `merge` (after mkdocs-static-i18n merged the languages' indexes) writes the
+    index of every page: this build's entries for the pages it rendered, the last ones for the
+    others. A full build's index is taken as it is.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, list[dict]] = {}  # page URL -> its entries, in site order
+        self._fresh: dict[str, list[dict]] = {}  # pages rendered by this build
+        self._seen: tuple[int, int] = (0, 0)  # (id of Material's index, entries taken)
+
+    def page_done(self, search_plugin, url: str) -> None:
+        """``search_plugin``: Material's or MkDocs' own (``entries`` or ``_entries``)."""
+        index = getattr(search_plugin, "search_index", None)
+        entries = getattr(index, "entries", getattr(index, "_entries", None))
+        if not isinstance(entries, list):
+            return
+        taken = self._seen[1] if self._seen[0] == id(index) else 0
+        self._fresh[url] = entries[taken:]
+        self._seen = (id(index), len(entries))
+
+    def merge(self, site_dir: Path, full: bool) -> None:
+        path = site_dir / "search" / "search_index.json"
+        fresh, self._fresh, self._seen = self._fresh, {}, (0, 0)
+        if not path.is_file():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if full:  # complete: remember it, page by page
+            self._pages = {}
+            for doc in index["docs"]:
+                self._pages.setdefault(doc["location"].partition("#")[0], []).append(doc)
+            return
+        self._pages.update(fresh)
+        docs = [doc for entries in self._pages.values() for doc in entries]
+        index["docs"] = docs
+        path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
 
 
 class Rebuilds:
@@ -104,6 +156,7 @@ class Rebuilds:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.full = True  # whether the build under way renders every page
         self._count = 0
 
     def install(self, server, builder: Callable, docs_dir: Path, config_file: Path) -> bool:
@@ -122,7 +175,7 @@ class Rebuilds:
         outline = _Outline(docs_dir, config_file)
 
         def incremental(config=None) -> None:
-            full = outline.changed()
+            self.full = full = outline.changed()
             logging.getLogger("mkdocs.commands.serve").info(
                 "Building documentation..." if full else "Building the changed pages..."
             )

@@ -102,7 +102,7 @@ def site(tmp_path_factory) -> Path:
     site = root / "site"
     (site / "docs" / "en").mkdir(parents=True)
     (site / "mkdocs.yml").write_text(
-        "site_name: tiny\nstrict: true\nplugins:\n  - attention-notebooks:\n"
+        "site_name: tiny\nstrict: true\nplugins:\n  - search\n  - attention-notebooks:\n"
         f"      cache_dir: {root / 'cache'}\n      jobs: 1\n      package: sitepkg\n"
         f"      preload: []\n      serve_timeout: {LIMIT_S}\n",
         encoding="utf-8",
@@ -172,6 +172,21 @@ def test_a_never_ending_cell_is_stopped_at_the_serve_limit(server, site):
     server.wait_for("/en/one/", fixed, "the fixed chapter")
 
 
+def test_a_prose_edit_rebuilds_that_page_and_search_keeps_every_page(server, site):
+    """Plain `mkdocs serve` rebuilds only the changed page; the search index keeps the rest."""
+    import json
+
+    page = site / "docs" / "en" / "two.md"
+    rewrite(page, chapter(*TWO).replace("Some prose.", "Prose, edited."))
+    server.wait_for("/en/two/", lambda h: "Prose, edited." in h, "the prose edit")
+    docs = json.loads(server.get("/search/search_index.json"))["docs"]
+    texts = {d["location"].partition("#")[0]: d["text"] for d in docs if d["text"]}
+    assert "Prose, edited." in texts["en/two/"] and "Some prose." in texts["en/one/"]
+    assert "Building the changed pages" in server.log()
+    rewrite(page, chapter(*TWO))
+    server.wait_for("/en/two/", lambda h: "Some prose." in h, "the prose as it was")
+
+
 def test_kernels_say_nothing_a_learner_cannot_act_on(server):
     assert "without encryption" not in server.log()
     assert "Aborted with a BuildError" not in server.log()
@@ -191,3 +206,113 @@ def test_strict_build_still_fails_naming_page_and_cell(site, env, tmp_path):
     assert result.returncode != 0, log[-3000:]
     assert "Notebook en/one.md: code cell 3 failed" in log
     assert "CellTimeoutError" in log
+
+
+# --------------------------------------------------------------------------- the parts, no server
+def test_open_pages_follow_the_browsers_polls_and_the_last_page_fetched() -> None:
+    from attention_site.serve import OpenPages
+
+    pages = OpenPages()
+    seen_inside: list[list[str]] = []
+    app = pages.wrap(lambda environ, start: seen_inside.append(pages.paths()) or [b"ok"])
+
+    def request(path: str, referer: str = "") -> None:
+        assert app({"PATH_INFO": path, "HTTP_REFERER": referer}, None) == [b"ok"]
+
+    request("/livereload/1/2", "http://127.0.0.1:8000/zh/one/")
+    assert seen_inside[-1] == ["/zh/one/"]  # polling: open while its poll waits
+    assert pages.paths() == []  # the poll answered (a reload, or the tab is gone)
+    request("/en/two/index.html")
+    request("/assets/figure.svg")  # not a page
+    assert pages.paths() == ["/en/two/"]
+
+
+def test_search_entries_keep_the_pages_an_incremental_build_did_not_render(tmp_path) -> None:
+    import json
+    from types import SimpleNamespace
+
+    from attention_site.serve import SearchEntries
+
+    index = tmp_path / "search" / "search_index.json"
+    index.parent.mkdir()
+
+    def write(*docs: tuple[str, str]) -> None:
+        entries = [{"location": loc, "title": "", "text": text} for loc, text in docs]
+        index.write_text(json.dumps({"config": {"lang": ["en"]}, "docs": entries}))
+
+    def texts() -> list[tuple[str, str]]:
+        return [(d["location"], d["text"]) for d in json.loads(index.read_text())["docs"]]
+
+    search = SearchEntries()
+    write(("one/", "a"), ("one/#part", "b"), ("two/", "c"))
+    search.merge(tmp_path, full=True)
+    assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c")]
+    # An incremental build renders two/ only; Material indexes just that page.
+    material = SimpleNamespace(search_index=SimpleNamespace(entries=[]))
+    material.search_index.entries.append({"location": "two/", "title": "", "text": "c2"})
+    search.page_done(material, "two/")
+    write(("two/", "c2"))
+    search.merge(tmp_path, full=False)
+    assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c2")]
+
+
+def test_outline_asks_for_a_full_build_on_a_new_page_or_title_only(tmp_path) -> None:
+    from attention_site.serve import _Outline
+
+    docs, config = tmp_path / "docs", tmp_path / "mkdocs.yml"
+    docs.mkdir()
+    config.write_text("site_name: x\n")
+    page = docs / "one.md"
+    page.write_text("# One\n\nProse.\n")
+    outline = _Outline(docs, config)
+    page.write_text("# One\n\nProse, edited.\n")
+    assert not outline.changed()  # prose: a dirty build is right
+    page.write_text("# One, renamed\n\nProse, edited.\n")
+    assert outline.changed()  # every page's navigation shows the title
+    (docs / "two.md").write_text("# Two\n")
+    assert outline.changed()
+    assert not outline.changed()
+
+
+def test_runner_runs_in_the_order_given_and_waits_for_the_keys_asked() -> None:
+    import contextlib
+
+    from attention_site.notebooks.schedule import Runner
+
+    ran: list[str] = []
+    release = threading.Event()
+
+    def run(path: Path, kernel) -> None:
+        if path.name == "slow":
+            release.wait(10)
+        ran.append(path.name)
+
+    idle = threading.Event()
+    runner = Runner(1, contextlib.nullcontext, run, on_idle=idle.set)
+    try:
+        runner.submit([("o", Path("open")), ("s", Path("slow")), ("r", Path("rest"))])
+        assert runner.wait(["o"], timeout=10)  # the open chapter, not the others
+        assert ran == ["open"] and runner.pending("r")
+        assert not runner.wait(["r"], timeout=0.2)  # a build stops waiting
+        release.set()
+        assert idle.wait(10)  # the background runs are done: a build is asked for
+        assert ran == ["open", "slow", "rest"] and not runner.pending(None)
+    finally:
+        runner.close()
+
+
+def test_failure_banner_names_the_cell_and_the_limit() -> None:
+    from attention_site.notebooks import render as rendering
+
+    html = rendering.failure_banner(
+        number=2, ename="ValueError", evalue="x < 0", traceback="Traceback\n<x>",
+        timed_out=False, limit=60, lang="en",
+    )  # fmt: skip
+    assert "Code cell 2 failed: ValueError: x &lt; 0" in html and "&lt;x&gt;" in html
+    stopped = rendering.failure_banner(
+        number=1, ename="CellTimeoutError", evalue="", traceback="", timed_out=True, limit=60,
+        lang="zh",
+    )  # fmt: skip
+    assert "代码单元 1 已被中止：运行超过 60 秒" in stopped and "serve_timeout" in stopped
+    page = rendering.with_banner("<h1>T</h1><p>x</p>", "<div>B</div>")
+    assert page == "<h1>T</h1><div>B</div><p>x</p>"

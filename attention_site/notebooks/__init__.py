@@ -56,7 +56,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
-from ..serve import DirtyBuildAnswered, OpenPages, Rebuilds, SharedBytecode
+from ..serve import DirtyBuildAnswered, OpenPages, Rebuilds, SearchEntries, SharedBytecode
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
 from .execute import CellFailed, Kernel, package_relative
@@ -73,6 +73,9 @@ _RENDER_CODE = digest(Path(rendering.__file__).read_text(encoding="utf-8"))
 _PRUNE_AFTER_S = 30 * 24 * 3600
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"^#{1,6}\s")
+# Under serve, how long a rebuild waits for the open chapters; while it waits, MkDocs answers
+# no request. A chapter still running then is shown by the build its run asks for.
+_OPEN_WAIT_S = 15.0
 
 
 class NotebooksConfig(base.Config):
@@ -136,6 +139,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self._shown: dict[Path, list] = {}  # page -> the outputs it showed last
         self._banners: dict[Path, str] = {}  # page -> the box its next render shows on top
         self._urls: dict[str, Path] = {}  # URL path -> page
+        self._search = SearchEntries()
+        self._compiles: tuple[str, bool] = ("", True)  # (package digest, every file compiles)
 
     # ------------------------------------------------------------------ events
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -171,7 +176,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has given pages their final paths
     def on_files(self, files, config):
-        if self.dirty:
+        if self.dirty or self.serving:  # a full build under serve records what it built from
             self.invalidate(files)
         return files
 
@@ -203,12 +208,22 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         banner = self._banners.pop(path, None)
         return rendering.with_banner(html, banner) if banner else html
 
+    @event_priority(-105)  # after mkdocs-static-i18n merged the search indexes, before pages
     def on_post_build(self, config) -> None:
+        if self.serving and not getattr(config.plugins.get("i18n"), "building", False):
+            full = self._rebuilds is None or self._rebuilds.full
+            self._search.merge(Path(config.site_dir), full)
         if self.css:
             css = Path(config.site_dir) / "assets" / "stylesheets" / "jupyter.css"
             css.parent.mkdir(parents=True, exist_ok=True)
             css.write_text("\n".join(self.css), encoding="utf-8")
         self.cache.prune(_PRUNE_AFTER_S)
+
+    def on_post_page(self, output: str, page, config) -> str:
+        if self.serving:  # the search entries Material made for this page
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            self._search.page_done(search, page.url)
+        return output
 
     def on_serve(self, server, config, builder):
         """Watch the package: saving a file of it rebuilds, re-running the chapters using it.
@@ -219,7 +234,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         server.watch(str(self._rebuilds.folder))
         server.set_app(self.open_pages.wrap(server.get_app()))
         config_file = Path(config.config_file_path)
-        if not self.dirty and self._rebuilds.install(server, builder, self.docs_dir, config_file):
+        if self.dirty:
+            self._rebuilds.full = False  # `--dirty`: every later build is a dirty one
+        elif self._rebuilds.install(server, builder, self.docs_dir, config_file):
             self.dirty = True
             logging.getLogger("mkdocs.commands.build").addFilter(self._dirty_filter)
         return server
@@ -239,14 +256,28 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
                 if built_from is None and self._runner is not None and self._runner.pending(key):
                     continue  # its page stays as it was until its run is done
             elif f"::: {self.config.package}" in src.read_text(encoding="utf-8"):
-                if busy:
-                    continue  # re-rendered with the chapters that run in the background
+                if busy or not self.package_compiles():
+                    continue  # re-rendered with the background runs, or once it compiles
                 built_from = self.package_digest
             else:
                 continue
             if self._built.get(file.abs_dest_path) != built_from:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
                 self._built[file.abs_dest_path] = built_from
+
+    def package_compiles(self) -> bool:
+        """Whether every Python file of the package compiles: the API reference cannot be
+        rendered while one does not (its chapters show the SyntaxError under serve)."""
+        if self._compiles[0] != self.package_digest:
+            try:
+                for name in self.cache.files:
+                    if name.endswith(".py"):
+                        path = self.package_dir / name
+                        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+                self._compiles = (self.package_digest, True)
+            except (SyntaxError, ValueError):
+                self._compiles = (self.package_digest, False)
+        return self._compiles[1]
 
     def lang_and_name(self, path: Path) -> tuple[str, str]:
         rel = path.relative_to(self.docs_dir)
@@ -313,15 +344,16 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         rank = {p: i for i, p in enumerate(opened)}
         twins = {p.name for p in opened}
         order.sort(key=lambda item: (rank.get(item[1], len(rank)), item[1].name not in twins))
+        new = [key for key in todo if not self._runner.pending(key)]
         self._runner.submit(order)
-        if not todo:
-            return
         waiting = [k for k, p in todo.items() if first or p in rank]
-        log.info(
-            f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)"
-            + ("" if first else f"; showing {len(waiting)} open now, the others when done")
-        )
-        self._runner.wait(waiting)
+        if new:
+            log.info(
+                f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)"
+                + ("" if first else f"; waiting for the {len(waiting)} open now")
+            )
+        if not self._runner.wait(waiting, None if first else _OPEN_WAIT_S):
+            log.info("notebooks: still running; the page shows it when done")
 
     def open_chapters(self) -> list[Path]:
         """The chapter pages the browser has open (`serve.OpenPages`), most recent first."""

@@ -60,9 +60,9 @@ class Runner:
                 return bool(self._queue or self._running)
             return key in self._running or any(k == key for k, _ in self._queue)
 
-    def wait(self, keys: Iterable[Hashable] | None = None) -> None:
-        """Until none of ``keys`` (None: no job at all) is queued or running; raises the error
-        of a failed job."""
+    def wait(self, keys: Iterable[Hashable] | None = None, timeout: float | None = None) -> bool:
+        """Until none of ``keys`` (None: no job at all) is queued or running, or ``timeout``
+        seconds; whether they are done. Raises the error of a failed job."""
         keys = None if keys is None else set(keys)
 
         def done() -> bool:
@@ -74,12 +74,13 @@ class Runner:
         with self._cond:
             self._waited |= keys if keys is not None else set()
             try:
-                self._cond.wait_for(done)
+                finished = self._cond.wait_for(done, timeout)
             finally:
                 self._waited -= keys if keys is not None else set()
             if self._error is not None:
                 error, self._error = self._error, None
                 raise error
+            return finished
 
     def close(self) -> None:
         """Stop after the jobs running now; shut the kernels down."""
