@@ -316,3 +316,44 @@ def test_failure_banner_names_the_cell_and_the_limit() -> None:
     assert "代码单元 1 已被中止：运行超过 60 秒" in stopped and "serve_timeout" in stopped
     page = rendering.with_banner("<h1>T</h1><p>x</p>", "<div>B</div>")
     assert page == "<h1>T</h1><div>B</div><p>x</p>"
+
+
+def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> None:
+    """`render_prose_edit` splices the changed Markdown cells into the last HTML: the result
+    is what converting the whole notebook gives; a code edit or a new cell needs the whole."""
+    import copy
+
+    import jupytext
+    import nbformat
+
+    from attention_site.notebooks import render as rendering
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title\n\nFirst $x^2$."),
+            nbformat.v4.new_code_cell("print(1)"),
+            nbformat.v4.new_markdown_cell("## Part\n\nSecond."),
+            nbformat.v4.new_markdown_cell("Third, *after* another Markdown cell."),
+            nbformat.v4.new_code_cell("1 + 1"),
+        ]
+    )
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"  # as the plugin names them
+
+    def whole(notebook) -> tuple[str, list[str]]:
+        html = rendering.nb2html(jupytext.writes(notebook, fmt="ipynb"), "t")
+        return rendering.split_styles(html)
+
+    parts = rendering.cell_parts(whole(nb)[0])
+    assert len(parts) == len(nb.cells) + 1
+    edited = copy.deepcopy(nb)
+    edited.cells[0].source += "\n\nAn **edited** sentence."
+    edited.cells[2].source = "## Part, renamed\n\nSecond, edited."
+    assert rendering.render_prose_edit(nb, parts, edited, "t") == whole(edited)
+    code = copy.deepcopy(nb)
+    code.cells[1].source = "print(2)"
+    assert rendering.render_prose_edit(nb, parts, code, "t") is None
+    grown = copy.deepcopy(nb)
+    grown.cells.insert(3, nbformat.v4.new_markdown_cell("New."))
+    assert rendering.render_prose_edit(nb, parts, grown, "t") is None

@@ -120,7 +120,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def __init__(self) -> None:
         # Kept for the life of the process (across `mkdocs serve` rebuilds: see on_startup).
         self._parsed: dict[Path, tuple[tuple, nbformat.NotebookNode, str]] = {}
-        self._rendered: dict[tuple[str, str], tuple[str, str, list[str]]] = {}  # latest per page
+        self._rendered: dict[tuple[str, str], tuple] = {}  # latest per page (`rendered`)
         # Pages whose "executed in" line stands for their render line. Not reset per language
         # build: the English build's on_pre_build also runs a Chinese page whose code differs.
         self._announced: set[Path] = set()
@@ -469,7 +469,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     # ------------------------------------------------------------------ rendering
     def rendered(self, ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
-        """`render.render` through two caches: this process's memory and ``<cache>/render/``."""
+        """`render.render` through two caches: this process's memory and ``<cache>/render/``;
+        after a prose edit, only the Markdown cells that changed are converted again
+        (`render.render_prose_edit`)."""
         key = digest(
             {
                 "nb": ipynb,
@@ -485,16 +487,26 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         folder = self.cache_dir / "render"
         entry = read_json(folder / f"{key}.json")
         css_files = [folder / f"{sha}.css" for sha in (entry or {}).get("css", [])]
-        if entry is not None and all(f.exists() for f in css_files):
+        nb = nbformat.reads(ipynb, as_version=4)
+        if entry is not None and "parts" in entry and all(f.exists() for f in css_files):
             html, css = entry["html"], [f.read_text(encoding="utf-8") for f in css_files]
+            parts = entry["parts"]
             for path in (folder / f"{key}.json", *css_files):
                 path.touch()
         else:
-            html, css = rendering.render(ipynb, name, lang)
+            edited = None
+            if latest is not None:
+                edited = rendering.render_prose_edit(latest[3], latest[4], nb, name)
+            if edited is not None:
+                body, css = edited
+            else:
+                body, css = rendering.split_styles(rendering.nb2html(ipynb, name))
+            html = rendering.finish(rendering.unicode_heading_ids(body), name, lang)
+            parts = rendering.cell_parts(body)
             shas = [digest(block) for block in css]
             folder.mkdir(parents=True, exist_ok=True)
             for sha, block in zip(shas, css, strict=True):
                 (folder / f"{sha}.css").write_text(block, encoding="utf-8")
-            write_json(folder / f"{key}.json", {"html": html, "css": shas})
-        self._rendered[lang, name] = (key, html, css)
+            write_json(folder / f"{key}.json", {"html": html, "css": shas, "parts": parts})
+        self._rendered[lang, name] = (key, html, css, nb, parts)
         return html, css

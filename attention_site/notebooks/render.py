@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import html as html_lib
 import inspect
+import itertools
 import re
 import tempfile
 from importlib import metadata
@@ -116,6 +117,50 @@ def render(ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
     """The page HTML of an executed notebook, and the style blocks taken out of it."""
     html, css = split_styles(nb2html(ipynb, name))
     return finish(unicode_heading_ids(html), name, lang), css
+
+
+# Where each cell of nbconvert's HTML starts (the plugin gives every cell an id); a code cell
+# has a wrapper without an id around it.
+_CELL_START = re.compile(
+    r'(?:<div class="jp-Cell [^"]*">\s*)?<div class="jp-Cell [^"]*" id="cell-id='
+)
+
+
+def cell_parts(body: str) -> list[str]:
+    """nbconvert's HTML (styles taken out) cut before each cell: [before the first, *cells];
+    the last cell's part ends the document."""
+    cuts = [0, *(match.start() for match in _CELL_START.finditer(body)), len(body)]
+    return [body[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def render_prose_edit(
+    before: nbformat.NotebookNode, parts: list[str], nb: nbformat.NotebookNode, name: str
+) -> tuple[str, list[str]] | None:
+    """nbconvert's HTML of ``nb`` (styles taken out) and its style blocks, made from ``parts``
+    (`cell_parts` of the HTML of ``before``) by converting only the Markdown cells that
+    differ: a prose edit then costs a few cells, not the notebook (about a second). None when
+    more changed: a code cell or its outputs, the number of cells, or the last cell.
+
+    nbconvert converts each cell on its own (no state from one cell to the next for Markdown
+    cells), so a cell converted alone is the same HTML; `tests/test_serve.py` checks it."""
+    if len(before.cells) != len(nb.cells) or len(parts) != len(nb.cells) + 1:
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(before.cells, nb.cells, strict=True)) if a != b]
+    if any(nb.cells[i].cell_type != "markdown" for i in changed) or len(nb.cells) - 1 in changed:
+        return None
+    mini = copy.deepcopy(nb)
+    end = nbformat.v4.new_markdown_cell("")
+    end.id = "cell-end"  # every changed cell is followed by another: its part is the cell alone
+    mini.cells = [mini.cells[i] for i in changed] + [end]
+    body, css = split_styles(nb2html(jupytext.writes(mini, fmt="ipynb"), name))
+    converted = cell_parts(body)
+    if converted[0] != parts[0] or len(converted) != len(changed) + 2:
+        return None
+    new = list(parts)
+    for i, part in zip(changed, converted[1:], strict=False):
+        old = parts[i + 1]  # what follows a cell (a newline or not) depends on the next cell
+        new[i + 1] = part.rstrip() + old[len(old.rstrip()) :]
+    return "".join(new), css
 
 
 def for_download(nb: nbformat.NotebookNode) -> str:
