@@ -350,6 +350,9 @@ def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> No
     edited = copy.deepcopy(nb)
     edited.cells[0].source += "\n\nAn **edited** sentence."
     edited.cells[2].source = "## Part, renamed\n\nSecond, edited."
+    edited.cells[4] = nbformat.v4.new_markdown_cell("Last, a new paragraph.", id="cell-4")
+    nb.cells[4] = nbformat.v4.new_markdown_cell("Last.", id="cell-4")  # the end of the page
+    parts = rendering.cell_parts(whole(nb)[0])
     assert rendering.render_prose_edit(nb, parts, edited, "t") == whole(edited)
     code = copy.deepcopy(nb)
     code.cells[1].source = "print(2)"

@@ -126,6 +126,9 @@ _CELL_START = re.compile(
 )
 
 
+_DIV = re.compile(r"<div\b|</div>")
+
+
 def cell_parts(body: str) -> list[str]:
     """nbconvert's HTML (styles taken out) cut before each cell: [before the first, *cells];
     the last cell's part ends the document."""
@@ -139,14 +142,14 @@ def render_prose_edit(
     """nbconvert's HTML of ``nb`` (styles taken out) and its style blocks, made from ``parts``
     (`cell_parts` of the HTML of ``before``) by converting only the Markdown cells that
     differ: a prose edit then costs a few cells, not the notebook (about a second). None when
-    more changed: a code cell or its outputs, the number of cells, or the last cell.
+    more changed: a code cell or its outputs, or the number of cells.
 
     nbconvert converts each cell on its own (no state from one cell to the next for Markdown
     cells), so a cell converted alone is the same HTML; `tests/test_serve.py` checks it."""
     if len(before.cells) != len(nb.cells) or len(parts) != len(nb.cells) + 1:
         return None
     changed = [i for i, (a, b) in enumerate(zip(before.cells, nb.cells, strict=True)) if a != b]
-    if any(nb.cells[i].cell_type != "markdown" for i in changed) or len(nb.cells) - 1 in changed:
+    if any(nb.cells[i].cell_type != "markdown" for i in changed):
         return None
     mini = copy.deepcopy(nb)
     end = nbformat.v4.new_markdown_cell("")
@@ -158,9 +161,22 @@ def render_prose_edit(
         return None
     new = list(parts)
     for i, part in zip(changed, converted[1:], strict=False):
-        old = parts[i + 1]  # what follows a cell (a newline or not) depends on the next cell
-        new[i + 1] = part.rstrip() + old[len(old.rstrip()) :]
+        # What follows a cell (a newline or not, the end of the document) stays.
+        old, end, old_end = parts[i + 1], _cell_end(part), _cell_end(parts[i + 1])
+        if end is None or old_end is None:
+            return None
+        new[i + 1] = part[:end] + old[old_end:]
     return "".join(new), css
+
+
+def _cell_end(part: str) -> int | None:
+    """Where the cell that starts ``part`` ends (its ``<div>`` closed)."""
+    depth = 0
+    for match in _DIV.finditer(part):
+        depth += 1 if match[0] == "<div" else -1
+        if depth == 0:
+            return match.end()
+    return None
 
 
 def for_download(nb: nbformat.NotebookNode) -> str:
