@@ -229,6 +229,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         """Watch the package: saving a file of it rebuilds, re-running the chapters using it.
         Note which pages the browser has open; rebuild only what changed (`serve.Rebuilds`)."""
         server.watch(str(self.package_dir))
+        if not self.serving:  # `mkdocs serve --clean`: full builds, as asked
+            return server
         self._rebuilds = Rebuilds(self.cache_dir / "serve")
         self._rebuilds.request()  # the folder must exist to be watched
         server.watch(str(self._rebuilds.folder))
