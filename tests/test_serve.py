@@ -287,16 +287,25 @@ def test_runner_runs_in_the_order_given_and_waits_for_the_keys_asked() -> None:
             release.wait(10)
         ran.append(path.name)
 
+    done: list[tuple[str, bool]] = []
     idle = threading.Event()
-    runner = Runner(1, contextlib.nullcontext, run, on_idle=idle.set)
+
+    def on_done(key: str, now_idle: bool) -> None:
+        done.append((key, now_idle))
+        if now_idle:
+            idle.set()
+
+    runner = Runner(1, contextlib.nullcontext, run, on_done=on_done)
     try:
         runner.submit([("o", Path("open")), ("s", Path("slow")), ("r", Path("rest"))])
         assert runner.wait(["o"], timeout=10)  # the open chapter, not the others
         assert ran == ["open"] and runner.pending("r")
         assert not runner.wait(["r"], timeout=0.2)  # a build stops waiting
         release.set()
-        assert idle.wait(10)  # the background runs are done: a build is asked for
+        assert idle.wait(10)
         assert ran == ["open", "slow", "rest"] and not runner.pending(None)
+        # Told of each run no build waited for: the plugin asks for a build to show it.
+        assert done == [("s", False), ("r", True)]
     finally:
         runner.close()
 

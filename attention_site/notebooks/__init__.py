@@ -340,7 +340,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             return
         first = self._runner is None
         if first:
-            self._runner = Runner(jobs, self.kernel, self.run_and_store, self._chapters_done)
+            self._runner = Runner(jobs, self.kernel, self.run_and_store, self._chapter_done)
         opened = self.open_chapters()
         # Open pages first, then the other languages of their chapters, then the rest.
         rank = {p: i for i, p in enumerate(opened)}
@@ -362,9 +362,11 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         pages = (self._urls.get(url) for url in self.open_pages.paths())
         return [page for page in pages if page is not None]
 
-    def _chapters_done(self) -> None:
-        """The background runs are done: a build shows them (the server's watcher sees this)."""
-        if self._rebuilds is not None:
+    def _chapter_done(self, key: str, idle: bool) -> None:
+        """A run in the background is done: a build shows it now if its page is open, else
+        with the others once all are done (the server's watcher sees the request)."""
+        opened = {self.code_key(path) for path in self.open_chapters()}
+        if self._rebuilds is not None and (idle or key in opened):
             self._rebuilds.request()
 
     def _failure(self, key: str) -> tuple[str, str] | None:

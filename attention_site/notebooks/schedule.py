@@ -2,8 +2,9 @@
 
 ``mkdocs build`` submits every chapter to run, waits for all and closes the kernels. ``mkdocs
 serve`` keeps the kernels (torch imported) for the life of the server, puts the chapters the
-learner has open first, waits for those only, and lets the rest finish in the background: when
-the queue is empty, ``on_idle`` asks the server for another build, which shows them.
+learner has open first, waits for those only (for a while), and lets the rest finish in the
+background: ``on_done`` hears of every run no build waited for, and asks the server for
+another build, which shows it.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ class Runner:
         jobs: int,
         make_kernel: Callable[[], Kernel],
         run: Callable[[Path, Kernel], object],
-        on_idle: Callable[[], None] = lambda: None,
+        on_done: Callable[[Hashable, bool], None] = lambda key, idle: None,
     ) -> None:
-        self._make_kernel, self._run, self._on_idle = make_kernel, run, on_idle
+        """``on_done(key, idle)``: a job no `wait` was waiting for is done; ``idle``: no job is
+        left."""
+        self._make_kernel, self._run, self._on_done = make_kernel, run, on_done
         self._cond = threading.Condition()
         self._queue: list[Job] = []
         self._running: dict[Hashable, Path] = {}
         self._error: BaseException | None = None
         self._closed = False
-        self._unseen = False  # a job finished that no `wait` was waiting for
         self._waited: set[Hashable] = set()
         self._threads = [
             threading.Thread(target=self._work, name=f"notebook-{n}", daemon=True)
@@ -113,9 +115,8 @@ class Runner:
                 finally:
                     with self._cond:
                         del self._running[key]
-                        self._unseen |= key not in self._waited
+                        unseen = key not in self._waited and not self._closed
                         idle = not self._queue and not self._running
-                        notify_idle, self._unseen = idle and self._unseen, self._unseen and not idle
                         self._cond.notify_all()
-                    if notify_idle and not self._closed:
-                        self._on_idle()
+                    if unseen:
+                        self._on_done(key, idle)
