@@ -46,8 +46,9 @@ class SharedBytecode(jinja2.BytecodeCache):
 class DirtyBuildAnswered(logging.Filter):
     """Drops MkDocs' warning that a dirty build may leave pages stale, which would abort every
     ``mkdocs serve --dirty`` under ``strict: true``: the notebooks plugin re-renders the pages
-    that a package edit changes (`NotebooksPlugin.invalidate`). A new page or a changed title
-    still needs a restart of the server to reach the navigation of the other pages."""
+    that a package edit changes (`NotebooksPlugin.invalidate`). Under ``--dirty`` a new page or
+    a changed title needs a restart of the server to reach the navigation of the other pages;
+    plain ``mkdocs serve`` makes a full build then (`Rebuilds`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
