@@ -100,12 +100,14 @@ class OpenPages:
 
 class SearchEntries:
     """The search index of every page, kept across incremental rebuilds, which index only the
-    pages they render: Material's search plugin then writes an index of those pages alone.
+    pages they render: Material's search plugin then writes an index of those pages alone (and
+    under ``--dirty`` it keeps a previous index that, merged by mkdocs-static-i18n, repeats
+    every entry).
 
-    `page_done` (after Material's ``on_page_context``) takes the entries Material just added
-    for a page; `merge` (after mkdocs-static-i18n merged the languages' indexes) writes the
-    index of every page: this build's entries for the pages it rendered, the last ones for the
-    others. A full build's index is taken as it is.
+    `page_done` (after Material's ``on_page_context``) takes the entries Material just made for
+    a page; `merge` (after mkdocs-static-i18n merged the languages' indexes) writes the index of
+    every page: this build's entries for the pages it rendered, the last ones for the others
+    (a full build renders every page: only its own).
     """
 
     def __init__(self) -> None:
@@ -123,21 +125,38 @@ class SearchEntries:
         self._fresh[url] = entries[taken:]
         self._seen = (id(index), len(entries))
 
-    def merge(self, site_dir: Path, full: bool) -> None:
+    def merge(self, site_dir: Path, full: bool, languages: list[str]) -> None:
+        """``languages``: those mkdocs-static-i18n builds (their pages' URLs start with
+        ``<lang>/``, the default language's may not)."""
         path = site_dir / "search" / "search_index.json"
         fresh, self._fresh, self._seen = self._fresh, {}, (0, 0)
-        if not path.is_file():
-            return
-        index = json.loads(path.read_text(encoding="utf-8"))
-        if full:  # complete: remember it, page by page
+        if full:
             self._pages = {}
-            for doc in index["docs"]:
-                self._pages.setdefault(doc["location"].partition("#")[0], []).append(doc)
-            return
         self._pages.update(fresh)
-        docs = [doc for entries in self._pages.values() for doc in entries]
-        index["docs"] = docs
-        path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+        if path.is_file() and self._pages:
+            index = json.loads(path.read_text(encoding="utf-8"))
+            docs = [doc for entries in self._pages.values() for doc in entries]
+            index["docs"] = without_repeats(docs, tuple(f"{lang}/" for lang in languages))
+            path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+
+
+def without_repeats(docs: list[dict], prefixes: tuple[str, ...]) -> list[dict]:
+    """mkdocs-static-i18n's rule for the merged index: drop an entry of a language's page
+    (``<lang>/…``) with the title and text of an entry of the default language's whose
+    location ends its own (the API reference, the same in every language)."""
+    if not prefixes:
+        return docs
+    targets: dict[tuple[str, str], list[int]] = {}
+    for i, doc in enumerate(docs):
+        if doc["location"].startswith(prefixes):
+            targets.setdefault((doc.get("title", ""), doc.get("text", "")), []).append(i)
+    dropped: set[int] = set()
+    for doc in docs:
+        if not doc["location"].startswith(prefixes):
+            for i in targets.get((doc.get("title", ""), doc.get("text", "")), []):
+                if docs[i]["location"].endswith(doc["location"]):
+                    dropped.add(i)
+    return [doc for i, doc in enumerate(docs) if i not in dropped]
 
 
 class Rebuilds:

@@ -244,16 +244,38 @@ def test_search_entries_keep_the_pages_an_incremental_build_did_not_render(tmp_p
         return [(d["location"], d["text"]) for d in json.loads(index.read_text())["docs"]]
 
     search = SearchEntries()
-    write(("one/", "a"), ("one/#part", "b"), ("two/", "c"))
-    search.merge(tmp_path, full=True)
+    material = SimpleNamespace(search_index=SimpleNamespace(entries=[]))
+
+    def render(url: str, *sections: tuple[str, str]) -> None:
+        """Material indexes a page's sections as the page is rendered."""
+        entries = [{"location": url + anchor, "title": "", "text": t} for anchor, t in sections]
+        material.search_index.entries += entries
+        search.page_done(material, url)
+
+    render("one/", ("", "a"), ("#part", "b"))
+    render("two/", ("", "c"))
+    write(("one/", "a"), ("one/#part", "b"), ("two/", "c"), ("two/", "c"))  # --dirty's repeats
+    search.merge(tmp_path, full=True, languages=[])
     assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c")]
     # An incremental build renders two/ only; Material indexes just that page.
-    material = SimpleNamespace(search_index=SimpleNamespace(entries=[]))
-    material.search_index.entries.append({"location": "two/", "title": "", "text": "c2"})
-    search.page_done(material, "two/")
+    material.search_index = SimpleNamespace(entries=[])
+    render("two/", ("", "c2"))
     write(("two/", "c2"))
-    search.merge(tmp_path, full=False)
+    search.merge(tmp_path, full=False, languages=[])
     assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c2")]
+
+
+def test_search_entries_drop_a_languages_repeat_of_the_default_as_i18n_does() -> None:
+    from attention_site.serve import without_repeats
+
+    docs = [
+        {"location": "reference/#api", "title": "API", "text": "same"},
+        {"location": "one/", "title": "One", "text": "en"},
+        {"location": "zh/reference/#api", "title": "API", "text": "same"},
+        {"location": "zh/one/", "title": "One", "text": "zh"},
+    ]
+    kept = without_repeats(docs, ("en/", "zh/"))
+    assert [d["location"] for d in kept] == ["reference/#api", "one/", "zh/one/"]
 
 
 def test_outline_asks_for_a_full_build_on_a_new_page_or_title_only(tmp_path) -> None:

@@ -210,9 +210,11 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     @event_priority(-105)  # after mkdocs-static-i18n merged the search indexes, before pages
     def on_post_build(self, config) -> None:
-        if self.serving and not getattr(config.plugins.get("i18n"), "building", False):
+        i18n = config.plugins.get("i18n")
+        if self.serving and not getattr(i18n, "building", False):
             full = self._rebuilds is None or self._rebuilds.full
-            self._search.merge(Path(config.site_dir), full)
+            languages = list(getattr(i18n, "build_languages", None) or [])
+            self._search.merge(Path(config.site_dir), full, languages)
         if self.css:
             css = Path(config.site_dir) / "assets" / "stylesheets" / "jupyter.css"
             css.parent.mkdir(parents=True, exist_ok=True)
