@@ -172,7 +172,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return config
 
     def on_pre_build(self, config) -> None:
-        self.execute_missing()
+        # mkdocs-static-i18n builds the other languages inside the first language's build:
+        # the first build's on_pre_build has waited for the open pages of every language.
+        self.execute_missing(nested=getattr(config.plugins.get("i18n"), "building", False))
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has given pages their final paths
     def on_files(self, files, config):
@@ -314,7 +316,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return self._parse(path)[1]
 
     # ------------------------------------------------------------------ execution
-    def execute_missing(self) -> None:
+    def execute_missing(self, nested: bool = False) -> None:
         """Execute every chapter not cached yet, once per distinct code, on ``jobs`` kernels.
 
         Under ``mkdocs serve``, after the first build, wait only for the chapters the browser
@@ -350,6 +352,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         order.sort(key=lambda item: (rank.get(item[1], len(rank)), item[1].name not in twins))
         new = [key for key in todo if not self._runner.pending(key)]
         self._runner.submit(order)
+        if nested:
+            return  # what finishes now is shown by the build it asks for (`_chapter_done`)
         waiting = [k for k, p in todo.items() if first or p in rank]
         if new:
             log.info(
