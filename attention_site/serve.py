@@ -1,5 +1,9 @@
 """What makes ``mkdocs serve`` rebuilds fast and right; used by the ``attention-notebooks`` plugin.
 
+`OpenPages` tells the plugin which chapters the learner has open (they run first after a
+package edit); `Rebuilds` makes plain ``mkdocs serve`` rebuild only what changed, and lets the
+plugin ask for a build when chapters finish in the background.
+
 A rebuild under ``mkdocs serve`` loads ``mkdocs.yml`` again, so the theme gets a new Jinja
 environment and compiles every Material template again: about half of a rebuild's time after
 a prose edit (``benchmarks/README.md`` has the profile). `SharedBytecode` keeps the compiled
@@ -9,7 +13,15 @@ so an edited template is compiled again.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -34,8 +46,203 @@ class SharedBytecode(jinja2.BytecodeCache):
 class DirtyBuildAnswered(logging.Filter):
     """Drops MkDocs' warning that a dirty build may leave pages stale, which would abort every
     ``mkdocs serve --dirty`` under ``strict: true``: the notebooks plugin re-renders the pages
-    that a package edit changes (`NotebooksPlugin.invalidate`). A new page or a changed title
-    still needs a restart of the server to reach the navigation of the other pages."""
+    that a package edit changes (`NotebooksPlugin.invalidate`). Under ``--dirty`` a new page or
+    a changed title needs a restart of the server to reach the navigation of the other pages;
+    plain ``mkdocs serve`` makes a full build then (`Rebuilds`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+class OpenPages:
+    """Which pages the learner's browser has open, most recent first, from what it asks the
+    server: every page MkDocs serves long-polls ``/livereload/…`` for as long as it is open
+    (the request names the page in its ``Referer``), and a page is fetched when it is opened.
+
+    `wrap` wraps the server's WSGI application; it changes no request and no answer.
+    """
+
+    def __init__(self, keep_s: float = 90.0) -> None:
+        self.keep_s = keep_s  # how long the last page fetched counts as open without a poll
+        self._polls: dict[str, list[float]] = {}  # URL path -> start times of its open polls
+        self._fetched: tuple[str, float] | None = None  # the last page fetched, and when
+        self._lock = threading.Lock()
+
+    def wrap(self, app: Callable) -> Callable:
+        def tracked(environ: dict, start_response: Callable):
+            path = environ.get("PATH_INFO", "")
+            if not path.startswith("/livereload/"):
+                if path.endswith(("/", ".html")):
+                    with self._lock:
+                        self._fetched = (path.removesuffix("index.html"), time.monotonic())
+                return app(environ, start_response)
+            page, start = urlsplit(environ.get("HTTP_REFERER") or "").path, time.monotonic()
+            with self._lock:
+                self._polls.setdefault(page, []).append(start)
+            try:
+                return app(environ, start_response)  # answers when a build is done, or in 60 s
+            finally:
+                with self._lock:
+                    self._polls[page].remove(start)
+
+        return tracked
+
+    def paths(self) -> list[str]:
+        """URL paths of the pages open now: the last one fetched (if lately), then every page
+        polling for a reload, the most recently opened first."""
+        with self._lock:
+            polling = sorted(((max(t), p) for p, t in self._polls.items() if t), reverse=True)
+            fetched = self._fetched
+        recent = fetched and time.monotonic() - fetched[1] <= self.keep_s
+        pages = ([fetched[0]] if recent else []) + [p for _, p in polling]
+        return list(dict.fromkeys(pages))
+
+
+class SearchEntries:
+    """The search index of every page, kept across incremental rebuilds, which index only the
+    pages they render: Material's search plugin then writes an index of those pages alone (and
+    under ``--dirty`` it keeps a previous index that, merged by mkdocs-static-i18n, repeats
+    every entry).
+
+    `page_done` (after Material's ``on_page_context``) takes the entries Material just made for
+    a page; `merge` (after mkdocs-static-i18n merged the languages' indexes) writes the index of
+    every page: this build's entries for the pages it rendered, the last ones for the others
+    (a full build renders every page: only its own).
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, list[dict]] = {}  # page URL -> its entries, in site order
+        self._fresh: dict[str, list[dict]] = {}  # pages rendered by this build
+        self._seen: tuple[int, int] = (0, 0)  # (id of Material's index, entries taken)
+
+    def page_done(self, search_plugin, url: str) -> None:
+        """``search_plugin``: Material's or MkDocs' own (``entries`` or ``_entries``)."""
+        index = getattr(search_plugin, "search_index", None)
+        entries = getattr(index, "entries", getattr(index, "_entries", None))
+        if not isinstance(entries, list):
+            return
+        taken = self._seen[1] if self._seen[0] == id(index) else 0
+        self._fresh[url] = entries[taken:]
+        self._seen = (id(index), len(entries))
+
+    def merge(self, site_dir: Path, full: bool, languages: list[str]) -> None:
+        """``languages``: those mkdocs-static-i18n builds (their pages' URLs start with
+        ``<lang>/``, the default language's may not)."""
+        path = site_dir / "search" / "search_index.json"
+        fresh, self._fresh, self._seen = self._fresh, {}, (0, 0)
+        if full:
+            self._pages = {}
+        self._pages.update(fresh)
+        if path.is_file() and self._pages:
+            index = json.loads(path.read_text(encoding="utf-8"))
+            docs = [doc for entries in self._pages.values() for doc in entries]
+            index["docs"] = without_repeats(docs, tuple(f"{lang}/" for lang in languages))
+            path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+
+
+def without_repeats(docs: list[dict], prefixes: tuple[str, ...]) -> list[dict]:
+    """mkdocs-static-i18n's rule for the merged index: drop an entry of a language's page
+    (``<lang>/…``) with the title and text of an entry of the default language's whose
+    location ends its own (the API reference, the same in every language)."""
+    if not prefixes:
+        return docs
+    targets: dict[tuple[str, str], list[int]] = {}
+    for i, doc in enumerate(docs):
+        if doc["location"].startswith(prefixes):
+            targets.setdefault((doc.get("title", ""), doc.get("text", "")), []).append(i)
+    dropped: set[int] = set()
+    for doc in docs:
+        if not doc["location"].startswith(prefixes):
+            for i in targets.get((doc.get("title", ""), doc.get("text", "")), []):
+                if docs[i]["location"].endswith(doc["location"]):
+                    dropped.add(i)
+    return [doc for i, doc in enumerate(docs) if i not in dropped]
+
+
+class Rebuilds:
+    """Incremental rebuilds for plain ``mkdocs serve`` too, and a way to ask for a rebuild.
+
+    MkDocs renders every page of both languages on each save (and the search index, and the
+    API reference) unless started with ``--dirty``. `install` makes the server's later builds
+    dirty ones: MkDocs renders the pages whose source is newer than their output, and the
+    notebooks plugin deletes the output of the pages a package edit changes
+    (`NotebooksPlugin.invalidate`). A save that a dirty build would leave wrong elsewhere, a
+    new, moved or deleted page, a changed title (the navigation of every page shows it) or an
+    edited ``mkdocs.yml``, gets a full build, as plain ``mkdocs serve`` always did.
+
+    `request` asks for a build through the server's own file watcher (a file in ``folder``):
+    the notebooks plugin calls it when chapters finished in the background.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.full = True  # whether the build under way renders every page
+        self._count = 0
+
+    def install(self, server, builder: Callable, docs_dir: Path, config_file: Path) -> bool:
+        """Replace ``server.builder``; False (nothing changed) if MkDocs' builder is not the
+        one this was written against (mkdocs 1.6: a closure over ``get_config``)."""
+        try:
+            names, cells = builder.__code__.co_freevars, builder.__closure__ or ()
+            free = {name: cell.cell_contents for name, cell in zip(names, cells, strict=True)}
+            get_config, serve_url, dirty = free["get_config"], free["serve_url"], free["is_dirty"]
+        except (AttributeError, KeyError, ValueError):
+            return False
+        if dirty:
+            return False  # `--dirty` already: MkDocs' builder is what the learner asked for
+        from mkdocs.commands.build import build
+
+        outline = _Outline(docs_dir, config_file)
+
+        def incremental(config=None) -> None:
+            self.full = full = outline.changed()
+            logging.getLogger("mkdocs.commands.serve").info(
+                "Building documentation..." if full else "Building the changed pages..."
+            )
+            if config is None:
+                config = get_config()
+                config.site_url = serve_url
+            argv = sys.argv[:]
+            if not full:  # mkdocs-static-i18n builds the other languages dirty only then
+                sys.argv.append("--dirty")
+            try:
+                build(config, serve_url=serve_url, dirty=not full)
+            finally:
+                sys.argv[:] = argv
+
+        server.builder = incremental
+        return True
+
+    def request(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._count += 1
+        (self.folder / "chapters-done").write_text(str(self._count), encoding="utf-8")
+
+
+_TITLE = re.compile(r"^(?:title:.*|#\s.*)$", re.MULTILINE)
+
+
+class _Outline:
+    """What a dirty build cannot update on other pages: the list of pages, their titles (front
+    matter ``title:`` or first ``# heading``) and ``mkdocs.yml``. `changed` says whether any
+    changed since its last call."""
+
+    def __init__(self, docs_dir: Path, config_file: Path) -> None:
+        self.docs_dir, self.config_file = docs_dir, config_file
+        self._titles: dict[Path, tuple[int, str]] = {}
+        self._last = self._outline()
+
+    def _outline(self) -> tuple:
+        pages = {}
+        for path in sorted(self.docs_dir.rglob("*.md")):
+            mtime = path.stat().st_mtime_ns
+            if self._titles.get(path, (None,))[0] != mtime:
+                match = _TITLE.search(path.read_text(encoding="utf-8"))
+                self._titles[path] = (mtime, match[0] if match else "")
+            pages[path] = self._titles[path][1]
+        return pages, self.config_file.stat().st_mtime_ns
+
+    def changed(self) -> bool:
+        now = self._outline()
+        changed, self._last = now != self._last, now
+        return changed

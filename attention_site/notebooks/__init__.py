@@ -21,8 +21,16 @@ Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``)
   executed notebook (``<slug>.ipynb``, written next to the page; explorables keep only their
   Vega-Lite output there) for download.
 * **keeps ``mkdocs serve`` quick and right**: it watches the package; compiled theme templates
-  are kept across rebuilds (`serve.SharedBytecode`); under ``mkdocs serve --dirty`` a package
-  edit re-renders exactly the pages it changed (`NotebooksPlugin.invalidate`).
+  are kept across rebuilds (`serve.SharedBytecode`); plain ``mkdocs serve`` rebuilds like
+  ``--dirty`` (`serve.Rebuilds`), and a package edit re-renders exactly the pages it changed
+  (`NotebooksPlugin.invalidate`). Its kernels stay started (torch imported) for the life of the
+  server; after a package edit the chapters the browser has open run first
+  (`serve.OpenPages`), the build shows them, and the others finish in the background and are
+  shown by the next build (`schedule.Runner`).
+* **survives the learner's mistakes under ``mkdocs serve``**: a cell that raises, a package file
+  that does not import, a kernel that dies, or a cell that runs past ``serve_timeout`` (60 s) is
+  shown on the chapter's page (a box naming the code cell, with the traceback, and the outputs
+  up to it) instead of aborting the build; the next save rebuilds it.
 * **lets MkDocs read the headings**: the headings of the Markdown cells are what MkDocs renders
   for the page's title and table of contents, so both follow ``mkdocs.yml``'s ``toc`` settings.
 
@@ -36,11 +44,10 @@ import copy
 import logging
 import os
 import re
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jupytext
 import nbformat
@@ -49,10 +56,11 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
-from ..serve import DirtyBuildAnswered, SharedBytecode
+from ..serve import DirtyBuildAnswered, OpenPages, Rebuilds, SearchEntries, SharedBytecode
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
-from .execute import Kernel, package_relative
+from .execute import CellFailed, Kernel, package_relative
+from .schedule import Runner
 
 log = logging.getLogger("mkdocs.plugins.attention_site.notebooks")
 
@@ -65,6 +73,9 @@ _RENDER_CODE = digest(Path(rendering.__file__).read_text(encoding="utf-8"))
 _PRUNE_AFTER_S = 30 * 24 * 3600
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"^#{1,6}\s")
+# Under serve, how long a rebuild waits for the open chapters; while it waits, MkDocs answers
+# no request. A chapter still running then is shown by the build its run asks for.
+_OPEN_WAIT_S = 15.0
 
 
 class NotebooksConfig(base.Config):
@@ -73,6 +84,7 @@ class NotebooksConfig(base.Config):
     jobs = c.Type(int, default=0)  # kernels at once; 0: one per CPU
     kernel_name = c.Type(str, default="python3")
     timeout = c.Type(int, default=600)  # seconds per cell
+    serve_timeout = c.Type(int, default=60)  # seconds per cell under `mkdocs serve`
     package = c.Type(str, default="attention")  # whose files a chapter's cache entry depends on
     # Imported once per kernel, before its first chapter: what sharing a kernel saves.
     preload = c.ListOfItems(c.Type(str), default=["torch", "matplotlib"])
@@ -108,7 +120,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def __init__(self) -> None:
         # Kept for the life of the process (across `mkdocs serve` rebuilds: see on_startup).
         self._parsed: dict[Path, tuple[tuple, nbformat.NotebookNode, str]] = {}
-        self._rendered: dict[tuple[str, str], tuple[str, str, list[str]]] = {}  # latest per page
+        self._rendered: dict[tuple[str, str], tuple] = {}  # latest per page (`rendered`)
         # Pages whose "executed in" line stands for their render line. Not reset per language
         # build: the English build's on_pre_build also runs a Chinese page whose code differs.
         self._announced: set[Path] = set()
@@ -118,6 +130,17 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self._dirty_filter = DirtyBuildAnswered()
         self._templates = SharedBytecode()
         self._built: dict[str, object] = {}  # output file -> what it was built from (dirty)
+        # `mkdocs serve` only (see the module's docstring).
+        self.serving = False
+        self.open_pages = OpenPages()
+        self._runner: Runner | None = None  # its kernels live as long as the server
+        self._rebuilds: Rebuilds | None = None
+        self._failed: dict[str, tuple[str, list, CellFailed]] = {}  # key -> package, outputs
+        self._shown: dict[Path, list] = {}  # page -> the outputs it showed last
+        self._banners: dict[Path, str] = {}  # page -> the box its next render shows on top
+        self._urls: dict[str, Path] = {}  # URL path -> page
+        self._search = SearchEntries()
+        self._compiles: tuple[str, bool] = ("", True)  # (package digest, every file compiles)
 
     # ------------------------------------------------------------------ events
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -125,11 +148,14 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         and rendered pages stay in memory."""
         rendering.check_mkdocs_jupyter()
         self.dirty = dirty
+        self.serving = command == "serve"
         if dirty:
             logging.getLogger("mkdocs.commands.build").addFilter(self._dirty_filter)
 
     def on_shutdown(self) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(self._dirty_filter)
+        if self._runner is not None:
+            self._runner.close()
 
     def on_config(self, config):
         self.root = Path(config.config_file_path).parent
@@ -137,6 +163,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self.cache_dir = self.root / self.config.cache_dir  # an absolute path stays as it is
         self.package_dir, files = package_files(self.config.package)
         self.cache = ExecutionCache(self.cache_dir, files)
+        self.package_digest = digest(files)
         self.versions = self.versions or {
             kind: {name: metadata.version(name) for name in names}
             for kind, names in VERSIONED.items()
@@ -145,11 +172,13 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return config
 
     def on_pre_build(self, config) -> None:
-        self.execute_missing()
+        # mkdocs-static-i18n builds the other languages inside the first language's build:
+        # the first build's on_pre_build has waited for the open pages of every language.
+        self.execute_missing(nested=getattr(config.plugins.get("i18n"), "building", False))
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has given pages their final paths
     def on_files(self, files, config):
-        if self.dirty:
+        if self.dirty or self.serving:  # a full build under serve records what it built from
             self.invalidate(files)
         return files
 
@@ -177,18 +206,45 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         download.write_text(rendering.for_download(nb), encoding="utf-8")
         html, css = self.rendered(ipynb, name, lang)
         rendering.collect_css(self.css, css)
-        return html
+        self._urls[urlsplit(page.abs_url or "").path] = path
+        banner = self._banners.pop(path, None)
+        return rendering.with_banner(html, banner) if banner else html
 
+    @event_priority(-105)  # after mkdocs-static-i18n merged the search indexes, before pages
     def on_post_build(self, config) -> None:
+        i18n = config.plugins.get("i18n")
+        if self.serving and not getattr(i18n, "building", False):
+            full = self._rebuilds is None or self._rebuilds.full
+            languages = list(getattr(i18n, "build_languages", None) or [])
+            self._search.merge(Path(config.site_dir), full, languages)
         if self.css:
             css = Path(config.site_dir) / "assets" / "stylesheets" / "jupyter.css"
             css.parent.mkdir(parents=True, exist_ok=True)
             css.write_text("\n".join(self.css), encoding="utf-8")
         self.cache.prune(_PRUNE_AFTER_S)
 
+    def on_post_page(self, output: str, page, config) -> str:
+        if self.serving:  # the search entries Material made for this page
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            self._search.page_done(search, page.url)
+        return output
+
     def on_serve(self, server, config, builder):
-        """Watch the package: saving a file of it rebuilds, re-running the chapters using it."""
+        """Watch the package: saving a file of it rebuilds, re-running the chapters using it.
+        Note which pages the browser has open; rebuild only what changed (`serve.Rebuilds`)."""
         server.watch(str(self.package_dir))
+        if not self.serving:  # `mkdocs serve --clean`: full builds, as asked
+            return server
+        self._rebuilds = Rebuilds(self.cache_dir / "serve")
+        self._rebuilds.request()  # the folder must exist to be watched
+        server.watch(str(self._rebuilds.folder))
+        server.set_app(self.open_pages.wrap(server.get_app()))
+        config_file = Path(config.config_file_path)
+        if self.dirty:
+            self._rebuilds.full = False  # `--dirty`: every later build is a dirty one
+        elif self._rebuilds.install(server, builder, self.docs_dir, config_file):
+            self.dirty = True
+            logging.getLogger("mkdocs.commands.build").addFilter(self._dirty_filter)
         return server
 
     # ------------------------------------------------------------------ pages
@@ -197,18 +253,37 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         source is newer than their output: delete the output of every chapter whose outputs
         changed (a package edit) and of every API page (``::: <package>``) when the package
         changed, so that these pages are rendered again and no other."""
-        package = digest(self.cache.files)
+        busy = self._runner is not None and self._runner.pending(None)
         for file in files.documentation_pages():
             src = Path(file.abs_src_path)
             if is_notebook(front_matter(src)):
-                built_from = self.cache.lookup(self.code_key(src))
+                key = self.code_key(src)
+                built_from = self.cache.lookup(key) or self._failure(key)
+                if built_from is None and self._runner is not None and self._runner.pending(key):
+                    continue  # its page stays as it was until its run is done
             elif f"::: {self.config.package}" in src.read_text(encoding="utf-8"):
-                built_from = package
+                if busy or not self.package_compiles():
+                    continue  # re-rendered with the background runs, or once it compiles
+                built_from = self.package_digest
             else:
                 continue
             if self._built.get(file.abs_dest_path) != built_from:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
                 self._built[file.abs_dest_path] = built_from
+
+    def package_compiles(self) -> bool:
+        """Whether every Python file of the package compiles: the API reference cannot be
+        rendered while one does not (its chapters show the SyntaxError under serve)."""
+        if self._compiles[0] != self.package_digest:
+            try:
+                for name in self.cache.files:
+                    if name.endswith(".py"):
+                        path = self.package_dir / name
+                        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+                self._compiles = (self.package_digest, True)
+            except (SyntaxError, ValueError):
+                self._compiles = (self.package_digest, False)
+        return self._compiles[1]
 
     def lang_and_name(self, path: Path) -> tuple[str, str]:
         rel = path.relative_to(self.docs_dir)
@@ -241,55 +316,105 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return self._parse(path)[1]
 
     # ------------------------------------------------------------------ execution
-    def execute_missing(self) -> None:
-        """Execute every chapter not cached yet, once per distinct code, on ``jobs`` kernels."""
+    def execute_missing(self, nested: bool = False) -> None:
+        """Execute every chapter not cached yet, once per distinct code, on ``jobs`` kernels.
+
+        Under ``mkdocs serve``, after the first build, wait only for the chapters the browser
+        has open (they run first); the others run on in the background (`schedule.Runner`)."""
         todo: dict[str, Path] = {}  # code key -> the first page with that code
         for path in self.chapters():
             key = self.code_key(path)
-            if key not in todo and self.cache.lookup(key) is None:
+            if key not in todo and self.cache.lookup(key) is None and not self._failure(key):
                 todo[key] = path
-        if not todo:
-            return
         # Longest code first (a proxy for the longest run), so that no kernel is left with a
         # long chapter at the end while the others idle.
-        queue = sorted(todo.values(), key=lambda p: -len(self._parse(p)[0].cells))
-        jobs = min(len(queue), self.config.jobs or os.cpu_count() or 1)
-        log.info(f"notebooks: executing {len(queue)} chapter(s) on {jobs} kernel(s)")
-        failed = threading.Event()
+        order = sorted(todo.items(), key=lambda item: -len(self._parse(item[1])[0].cells))
+        jobs = self.config.jobs or os.cpu_count() or 1
+        if not self.serving:
+            if not todo:
+                return
+            jobs = min(jobs, len(todo))
+            log.info(f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)")
+            runner = Runner(jobs, self.kernel, self.run_and_store)
+            try:
+                runner.submit(order)
+                runner.wait()  # the first failing chapter fails the build
+            finally:
+                runner.close()
+            return
+        first = self._runner is None
+        if first:
+            self._runner = Runner(jobs, self.kernel, self.run_and_store, self._chapter_done)
+        opened = self.open_chapters()
+        # Open pages first, then the other languages of their chapters, then the rest.
+        rank = {p: i for i, p in enumerate(opened)}
+        twins = {p.name for p in opened}
+        order.sort(key=lambda item: (rank.get(item[1], len(rank)), item[1].name not in twins))
+        new = [key for key in todo if not self._runner.pending(key)]
+        self._runner.submit(order)
+        if nested:
+            return  # what finishes now is shown by the build it asks for (`_chapter_done`)
+        waiting = [k for k, p in todo.items() if first or p in rank]
+        if new:
+            log.info(
+                f"notebooks: executing {len(todo)} chapter(s) on {jobs} kernel(s)"
+                + ("" if first else f"; waiting for the {len(waiting)} open now")
+            )
+        if not self._runner.wait(waiting, None if first else _OPEN_WAIT_S):
+            log.info("notebooks: still running; the page shows it when done")
 
-        def work() -> None:
-            with self.kernel() as kernel:
-                while not failed.is_set():
-                    try:
-                        path = queue.pop(0)  # atomic: two kernels never take one page
-                    except IndexError:
-                        return
-                    try:
-                        self.run_and_store(path, kernel)
-                    except BaseException:
-                        failed.set()  # chapters already running finish; no new one starts
-                        raise
+    def open_chapters(self) -> list[Path]:
+        """The chapter pages the browser has open (`serve.OpenPages`), most recent first."""
+        pages = (self._urls.get(url) for url in self.open_pages.paths())
+        return [page for page in pages if page is not None]
 
-        with ThreadPoolExecutor(jobs, thread_name_prefix="notebook") as pool:
-            for future in [pool.submit(work) for _ in range(jobs)]:
-                future.result()  # the first failing chapter fails the build
+    def _chapter_done(self, key: str, idle: bool) -> None:
+        """A run in the background is done: a build shows it now if its page is open, else
+        with the others once all are done (the server's watcher sees the request)."""
+        opened = {self.code_key(path) for path in self.open_chapters()}
+        if self._rebuilds is not None and (idle or key in opened):
+            self._rebuilds.request()
+
+    def _failure(self, key: str) -> tuple[str, str] | None:
+        """Under ``mkdocs serve``: a failed run of this code against the package as it is now."""
+        failed = self._failed.get(key)
+        return ("failed", failed[0]) if failed and failed[0] == self.package_digest else None
 
     def kernel(self) -> Kernel:
         """A kernel for `run_and_store` (one compute thread: see `Kernel`)."""
         return Kernel(
             kernel=self.config.kernel_name,
             cwd=self.root,
-            timeout=self.config.timeout,
+            timeout=self.config.serve_timeout if self.serving else self.config.timeout,
             package=self.config.package,
             preload=self.config.preload,
         )
 
     def run_and_store(self, path: Path, kernel: Kernel) -> list:
-        """Execute a page's notebook on ``kernel``, store its outputs, log it; return them."""
+        """Execute a page's notebook on ``kernel``, store its outputs, log it; return them.
+
+        Under ``mkdocs serve`` a failing cell does not raise: the outputs up to it are kept in
+        memory for this code and this version of the package (`_failure`), and shown."""
         start = time.perf_counter()
+        cache, package = self.cache, self.package_digest  # a later build may replace them
         parsed, key = self._parse(path)
         nb = copy.deepcopy(parsed)
-        imported = kernel.run(nb, self.page_name(path))
+        lang, name = self.lang_and_name(path)
+        try:
+            imported = kernel.run(nb, self.page_name(path))
+        except CellFailed as err:
+            if not self.serving:
+                raise
+            outputs = [cell.get("outputs", []) for cell in nb.cells if cell.cell_type == "code"]
+            for output in (o for cell_outputs in outputs for o in cell_outputs):
+                output.pop("execution_count", None)
+            self._failed[key] = (package, outputs, err)
+            what = "was stopped (serve_timeout)" if err.timed_out else "failed"
+            log.info(
+                f"notebook {name} [{lang}]: code cell {err.number} {what}: {err.ename}: "
+                f"{err.evalue} (shown on the page)"
+            )
+            return outputs
         deps = package_relative(imported, self.package_dir)
         if deps is None:
             log.warning(
@@ -297,26 +422,54 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
                 f"from {Path(imported[0]).parent}, but this build hashes {self.package_dir}; "
                 "install it with `pip install -e .` and build from its folder."
             )
-            deps = sorted(self.cache.files)
+            deps = sorted(cache.files)
         outputs = [cell.outputs for cell in nb.cells if cell.cell_type == "code"]
-        self.cache.store(key, deps, outputs)
-        lang, name = self.lang_and_name(path)
+        _, now = package_files(self.config.package)
+        if any(now.get(f) != cache.files.get(f) for f in deps):
+            log.info(f"notebook {name} [{lang}]: the package changed while it ran; run again")
+            return outputs  # not stored: the build of that change runs it again
+        cache.store(key, deps, outputs)
         log.info(f"notebook {name} [{lang}]: executed in {time.perf_counter() - start:.1f} s")
         self._announced.add(path)
         return outputs
 
     def executed(self, path: Path) -> nbformat.NotebookNode:
-        """The page's notebook with its outputs, from the cache (or run now if missing)."""
+        """The page's notebook with its outputs, from the cache (or run now if missing).
+
+        Under ``mkdocs serve``, a failed run gives its outputs up to the failing cell, and a
+        chapter still running in the background the outputs its page showed last; both put a
+        box on top of the page (`_banners`)."""
         parsed, key = self._parse(path)
         nb = copy.deepcopy(parsed)
+        lang, name = self.lang_and_name(path)
         outputs = self.cache.load(key)
-        if outputs is None:  # a page on_pre_build did not see
+        failed = self._failed.get(key) if outputs is None and self._failure(key) else None
+        if failed is not None:
+            outputs, err = failed[1], failed[2]
+            self._banners[path] = rendering.failure_banner(
+                number=err.number,
+                ename=err.ename,
+                evalue=err.evalue,
+                traceback=err.traceback,
+                timed_out=err.timed_out,
+                limit=self.config.serve_timeout,
+                lang=lang,
+            )
+        elif outputs is None and self._runner is not None and self._runner.pending(key):
+            count = sum(cell.cell_type == "code" for cell in nb.cells)
+            before = self._shown.get(path)
+            outputs = before if before is not None and len(before) == count else [[]] * count
+            self._banners[path] = rendering.pending_banner(lang)
+        elif outputs is None:  # a page on_pre_build did not see
             with self.kernel() as kernel:
                 outputs = self.run_and_store(path, kernel)
+            if self._failure(key):
+                return self.executed(path)
+        else:
+            self._shown[path] = outputs
         if path in self._announced:
             self._announced.discard(path)  # its line said "executed in"
-        else:
-            lang, name = self.lang_and_name(path)
+        elif failed is None:
             log.info(f"notebook {name} [{lang}]: cached")
         code = [cell for cell in nb.cells if cell.cell_type == "code"]
         for cell, cell_outputs in zip(code, outputs, strict=True):
@@ -326,7 +479,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
 
     # ------------------------------------------------------------------ rendering
     def rendered(self, ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
-        """`render.render` through two caches: this process's memory and ``<cache>/render/``."""
+        """`render.render` through two caches: this process's memory and ``<cache>/render/``;
+        after a prose edit, only the Markdown cells that changed are converted again
+        (`render.render_prose_edit`)."""
         key = digest(
             {
                 "nb": ipynb,
@@ -342,16 +497,26 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         folder = self.cache_dir / "render"
         entry = read_json(folder / f"{key}.json")
         css_files = [folder / f"{sha}.css" for sha in (entry or {}).get("css", [])]
-        if entry is not None and all(f.exists() for f in css_files):
+        nb = nbformat.reads(ipynb, as_version=4)
+        if entry is not None and "parts" in entry and all(f.exists() for f in css_files):
             html, css = entry["html"], [f.read_text(encoding="utf-8") for f in css_files]
+            parts = entry["parts"]
             for path in (folder / f"{key}.json", *css_files):
                 path.touch()
         else:
-            html, css = rendering.render(ipynb, name, lang)
+            edited = None
+            if latest is not None:
+                edited = rendering.render_prose_edit(latest[3], latest[4], nb, name)
+            if edited is not None:
+                body, css = edited
+            else:
+                body, css = rendering.split_styles(rendering.nb2html(ipynb, name))
+            html = rendering.finish(rendering.unicode_heading_ids(body), name, lang)
+            parts = rendering.cell_parts(body)
             shas = [digest(block) for block in css]
             folder.mkdir(parents=True, exist_ok=True)
             for sha, block in zip(shas, css, strict=True):
                 (folder / f"{sha}.css").write_text(block, encoding="utf-8")
-            write_json(folder / f"{key}.json", {"html": html, "css": shas})
-        self._rendered[lang, name] = (key, html, css)
+            write_json(folder / f"{key}.json", {"html": html, "css": shas, "parts": parts})
+        self._rendered[lang, name] = (key, html, css, nb, parts)
         return html, css

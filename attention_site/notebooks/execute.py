@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
 from mkdocs.exceptions import PluginError
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 # Run in the kernel after the last cell: which files of the package did the chapter import?
 _DEPS_MARK = "attention-site-deps:"
@@ -25,6 +26,9 @@ print({mark!r} + _json.dumps(sorted({{
 
 # Called as an expression, so that no name is left in the chapter's namespace.
 _STATE = '__import__("attention_site.kernel_state").kernel_state'
+# ipykernel logs a warning about plain-TCP transport at every start: nothing a reader can act on.
+_QUIET = ["--IPKernelApp.log_level=ERROR"]
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def merge_streams(outputs: list) -> list:
@@ -45,14 +49,35 @@ def merge_streams(outputs: list) -> list:
     return merged
 
 
+class CellFailed(PluginError):
+    """A chapter's cell raised, ran past the cell time limit, or its kernel died.
+
+    ``index`` is the cell's index in the notebook, ``number`` its number among the code cells
+    (as a reader counts them); ``traceback`` is plain text (no terminal colours).
+    """
+
+    def __init__(
+        self, page: str, nb: nbformat.NotebookNode, index: int, ename: str, evalue: str, tb: str
+    ) -> None:
+        self.page, self.index, self.ename, self.evalue = page, index, ename, evalue
+        self.number = sum(c.cell_type == "code" for c in nb.cells[: index + 1])
+        self.traceback = _ANSI.sub("", tb)
+        self.timed_out = ename == "CellTimeoutError"
+        super().__init__(
+            f"Notebook {page}: code cell {self.number} failed (cell {index + 1} of the notebook)."
+            f"\n--- cell source ---\n{nb.cells[index].source}\n--- error ---\n{ename}: {evalue}"
+        )
+
+
 def cell_error(page: str, nb: nbformat.NotebookNode, index: int, err: CellExecutionError):
     """The build error for a failing cell: the page, the code cell's number (as a reader counts
-    them), the cell's source and the exception."""
-    number = sum(c.cell_type == "code" for c in nb.cells[: index + 1])
-    return PluginError(
-        f"Notebook {page}: code cell {number} failed (cell {index + 1} of the notebook).\n"
-        f"--- cell source ---\n{nb.cells[index].source}\n--- error ---\n{err.ename}: {err.evalue}"
+    them), the cell's source and the exception; the traceback is the cell's error output."""
+    tb = "\n".join(
+        "\n".join(o.get("traceback", []))
+        for o in nb.cells[index].get("outputs", [])
+        if o.get("output_type") == "error"
     )
+    return CellFailed(page, nb, index, err.ename, err.evalue, tb or str(err))
 
 
 class Kernel:
@@ -77,10 +102,21 @@ class Kernel:
         self.package = package
         self.preload = preload
         self.threads = threads
+        self.timeout = timeout
+        self.alive = True  # False once the kernel died: start another
         self.client = NotebookClient(
             nbformat.v4.new_notebook(),
             kernel_name=kernel,
             timeout=timeout,
+            # A cell past the limit is interrupted (KeyboardInterrupt, with its traceback) and
+            # fails like a raising cell; the kernel stays usable for the next chapter.
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "CellTimeoutError",
+                "evalue": f"the cell did not finish within {timeout} s and was stopped",
+                "traceback": [],
+            },
+            extra_arguments=_QUIET,
             allow_errors=False,
             record_timing=False,  # no timestamps: two builds give identical notebooks
             shutdown_kernel="immediate",  # a graceful shutdown waits; nothing is left to save
@@ -122,6 +158,9 @@ class Kernel:
                 self.client.execute_cell(cell, index)
             except CellExecutionError as err:
                 raise cell_error(page, nb, index, err) from None
+            except DeadKernelError as err:
+                self.alive = False
+                raise CellFailed(page, nb, index, "DeadKernelError", str(err), "") from None
             cell.execution_count = None  # counts differ between a fresh run and the cache
             for output in cell.outputs:
                 if "execution_count" in output:  # an execute_result's "Out[n]"

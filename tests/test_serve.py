@@ -1,0 +1,393 @@
+"""The learner's mistakes under a real ``mkdocs serve``: shown on the page, the server survives.
+
+One server (module scope) serves a tiny site, MkDocs' own theme, no i18n, with the
+attention-notebooks plugin and a tiny package ``sitepkg``. Each test makes one mistake, polls
+the served page until it says what is wrong, fixes the mistake and polls until the page is
+back: the tests leave the site as they found it, in any order. ``mkdocs build --strict`` still
+fails on the same mistakes (`test_strict_build_still_fails_naming_page_and_cell`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
+
+FRONT_MATTER = """\
+---
+jupyter:
+  kernelspec:
+    display_name: Python 3
+    language: python
+    name: python3
+---
+
+"""
+LIMIT_S = 3  # serve_timeout of the tiny site: a never-ending cell is stopped after it
+WAIT_S = 90  # what any condition below may take at most, on a busy machine
+
+
+def chapter(title: str, *cells: str) -> str:
+    code = "\n\n".join(f"```python\n{source}\n```" for source in cells)
+    return f"{FRONT_MATTER}# {title}\n\nSome prose.\n\n{code}\n"
+
+
+ONE = ("One", "import sitepkg.alpha", "print('value:', sitepkg.alpha.VALUE)")
+TWO = ("Two", "print('two ' * 2)")
+
+
+class Server:
+    """``mkdocs serve`` in a subprocess; its log is collected line by line."""
+
+    def __init__(self, site: Path, env: dict[str, str], *args: str) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *args],
+            cwd=site,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True).start()
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str, timeout: float = 10) -> str:
+        try:
+            with urllib.request.urlopen(self.origin + path, timeout=timeout) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait_for(self, path: str, condition, what: str) -> str:
+        """Poll ``path`` until ``condition(html)``; the page, or a failure naming ``what``."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"the server exited:\n{self.log()[-3000:]}"
+            html = self.get(path)
+            if condition(html):
+                return html
+            time.sleep(0.1)
+        pytest.fail(f"{path} never showed {what} within {WAIT_S} s:\n{self.log()[-3000:]}")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("serve")
+    package = root / "lib" / "sitepkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "alpha.py").write_text("VALUE = 'alpha-1'\n")
+    site = root / "site"
+    (site / "docs" / "en").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text(
+        "site_name: tiny\nstrict: true\nplugins:\n  - search\n  - attention-notebooks:\n"
+        f"      cache_dir: {root / 'cache'}\n      jobs: 1\n      package: sitepkg\n"
+        f"      preload: []\n      serve_timeout: {LIMIT_S}\n",
+        encoding="utf-8",
+    )
+    (site / "docs" / "en" / "one.md").write_text(chapter(*ONE), encoding="utf-8")
+    (site / "docs" / "en" / "two.md").write_text(chapter(*TWO), encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="module")
+def env(site) -> dict[str, str]:
+    lib = str(site.parent / "lib")
+    path = os.pathsep.join(p for p in (lib, os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "NO_MKDOCS_2_WARNING": "1"}
+
+
+@pytest.fixture(scope="module")
+def server(site, env):
+    served = Server(site, env)
+    try:
+        served.wait_for("/en/one/", lambda html: "value: alpha-1" in html, "its first build")
+        yield served
+    finally:
+        served.close()
+
+
+def fixed(html: str) -> bool:
+    return "value: alpha-1" in html and "nb-failed" not in html
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Save ``text`` as an editor does; a new size too, so no stale bytecode is used."""
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_cell_that_raises_is_shown_on_the_page_and_a_fix_brings_it_back(server, site):
+    page = site / "docs" / "en" / "one.md"
+    rewrite(page, chapter(*ONE, "x = 41\nraise ValueError(f'bad x: {x}')"))
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the failing cell")
+    assert "Code cell 3 failed: ValueError: bad x: 41" in html  # the banner names the cell
+    assert "Traceback" in html and "raise ValueError" in html  # and shows the traceback
+    assert "value: alpha-1" in html  # the cells before it kept their outputs
+    assert "two two" in server.get("/en/two/")  # the rest of the site is served
+    rewrite(page, chapter(*ONE))
+    server.wait_for("/en/one/", fixed, "the fixed chapter")
+
+
+def test_a_syntax_error_in_the_package_names_file_and_line(server, site):
+    module = site.parent / "lib" / "sitepkg" / "alpha.py"
+    rewrite(module, "VALUE = 'alpha-1'\n\ndef half_typed(:\n")
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the syntax error")
+    assert "Code cell 1 failed: SyntaxError" in html
+    assert "alpha.py" in html and "line 3" in html  # file and line
+    assert "two two" in server.get("/en/two/")
+    rewrite(module, "VALUE = 'alpha-1'\n")
+    server.wait_for("/en/one/", fixed, "the chapter after the fix")
+
+
+def test_a_never_ending_cell_is_stopped_at_the_serve_limit(server, site):
+    page = site / "docs" / "en" / "one.md"
+    rewrite(page, chapter(*ONE, "while True:\n    pass"))
+    html = server.wait_for("/en/one/", lambda h: "nb-failed" in h, "the stopped cell")
+    assert f"Code cell 3 was stopped: it ran longer than {LIMIT_S} s" in html
+    assert "serve_timeout" in html and "KeyboardInterrupt" in html
+    assert "two two" in server.get("/en/two/")
+    rewrite(page, chapter(*ONE))
+    server.wait_for("/en/one/", fixed, "the fixed chapter")
+
+
+def test_a_prose_edit_rebuilds_that_page_and_search_keeps_every_page(server, site):
+    """Plain `mkdocs serve` rebuilds only the changed page; the search index keeps the rest."""
+    import json
+
+    page = site / "docs" / "en" / "two.md"
+    rewrite(page, chapter(*TWO).replace("Some prose.", "Prose, edited."))
+    server.wait_for("/en/two/", lambda h: "Prose, edited." in h, "the prose edit")
+    docs = json.loads(server.get("/search/search_index.json"))["docs"]
+    texts = {d["location"].partition("#")[0]: d["text"] for d in docs if d["text"]}
+    assert "Prose, edited." in texts["en/two/"] and "Some prose." in texts["en/one/"]
+    assert "Building the changed pages" in server.log()
+    rewrite(page, chapter(*TWO))
+    server.wait_for("/en/two/", lambda h: "Some prose." in h, "the prose as it was")
+
+
+def test_kernels_say_nothing_a_learner_cannot_act_on(server):
+    assert "without encryption" not in server.log()
+    assert "Aborted with a BuildError" not in server.log()
+
+
+def test_strict_build_still_fails_naming_page_and_cell(site, env, tmp_path):
+    """The same mistakes under `mkdocs build --strict` fail the build, as before."""
+    copy = tmp_path / "site"
+    copy.mkdir()
+    (copy / "mkdocs.yml").write_text((site / "mkdocs.yml").read_text().replace(
+        f"serve_timeout: {LIMIT_S}", f"serve_timeout: {LIMIT_S}\n      timeout: {LIMIT_S}"
+    ))  # fmt: skip
+    (copy / "docs" / "en").mkdir(parents=True)
+    (copy / "docs" / "en" / "one.md").write_text(chapter(*ONE, "while True:\n    pass"))
+    result = build_site(tmp_path / "out", config_dir=copy, env=env, timeout=300)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    assert "Notebook en/one.md: code cell 3 failed" in log
+    assert "CellTimeoutError" in log
+
+
+# --------------------------------------------------------------------------- the parts, no server
+def test_open_pages_follow_the_browsers_polls_and_the_last_page_fetched() -> None:
+    from attention_site.serve import OpenPages
+
+    pages = OpenPages()
+    seen_inside: list[list[str]] = []
+    app = pages.wrap(lambda environ, start: seen_inside.append(pages.paths()) or [b"ok"])
+
+    def request(path: str, referer: str = "") -> None:
+        assert app({"PATH_INFO": path, "HTTP_REFERER": referer}, None) == [b"ok"]
+
+    request("/livereload/1/2", "http://127.0.0.1:8000/zh/one/")
+    assert seen_inside[-1] == ["/zh/one/"]  # polling: open while its poll waits
+    assert pages.paths() == []  # the poll answered (a reload, or the tab is gone)
+    request("/en/two/index.html")
+    request("/assets/figure.svg")  # not a page
+    assert pages.paths() == ["/en/two/"]
+
+
+def test_search_entries_keep_the_pages_an_incremental_build_did_not_render(tmp_path) -> None:
+    import json
+    from types import SimpleNamespace
+
+    from attention_site.serve import SearchEntries
+
+    index = tmp_path / "search" / "search_index.json"
+    index.parent.mkdir()
+
+    def write(*docs: tuple[str, str]) -> None:
+        entries = [{"location": loc, "title": "", "text": text} for loc, text in docs]
+        index.write_text(json.dumps({"config": {"lang": ["en"]}, "docs": entries}))
+
+    def texts() -> list[tuple[str, str]]:
+        return [(d["location"], d["text"]) for d in json.loads(index.read_text())["docs"]]
+
+    search = SearchEntries()
+    material = SimpleNamespace(search_index=SimpleNamespace(entries=[]))
+
+    def render(url: str, *sections: tuple[str, str]) -> None:
+        """Material indexes a page's sections as the page is rendered."""
+        entries = [{"location": url + anchor, "title": "", "text": t} for anchor, t in sections]
+        material.search_index.entries += entries
+        search.page_done(material, url)
+
+    render("one/", ("", "a"), ("#part", "b"))
+    render("two/", ("", "c"))
+    write(("one/", "a"), ("one/#part", "b"), ("two/", "c"), ("two/", "c"))  # --dirty's repeats
+    search.merge(tmp_path, full=True, languages=[])
+    assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c")]
+    # An incremental build renders two/ only; Material indexes just that page.
+    material.search_index = SimpleNamespace(entries=[])
+    render("two/", ("", "c2"))
+    write(("two/", "c2"))
+    search.merge(tmp_path, full=False, languages=[])
+    assert texts() == [("one/", "a"), ("one/#part", "b"), ("two/", "c2")]
+
+
+def test_search_entries_drop_a_languages_repeat_of_the_default_as_i18n_does() -> None:
+    from attention_site.serve import without_repeats
+
+    docs = [
+        {"location": "reference/#api", "title": "API", "text": "same"},
+        {"location": "one/", "title": "One", "text": "en"},
+        {"location": "zh/reference/#api", "title": "API", "text": "same"},
+        {"location": "zh/one/", "title": "One", "text": "zh"},
+    ]
+    kept = without_repeats(docs, ("en/", "zh/"))
+    assert [d["location"] for d in kept] == ["reference/#api", "one/", "zh/one/"]
+
+
+def test_outline_asks_for_a_full_build_on_a_new_page_or_title_only(tmp_path) -> None:
+    from attention_site.serve import _Outline
+
+    docs, config = tmp_path / "docs", tmp_path / "mkdocs.yml"
+    docs.mkdir()
+    config.write_text("site_name: x\n")
+    page = docs / "one.md"
+    page.write_text("# One\n\nProse.\n")
+    outline = _Outline(docs, config)
+    page.write_text("# One\n\nProse, edited.\n")
+    assert not outline.changed()  # prose: a dirty build is right
+    page.write_text("# One, renamed\n\nProse, edited.\n")
+    assert outline.changed()  # every page's navigation shows the title
+    (docs / "two.md").write_text("# Two\n")
+    assert outline.changed()
+    assert not outline.changed()
+
+
+def test_runner_runs_in_the_order_given_and_waits_for_the_keys_asked() -> None:
+    import contextlib
+
+    from attention_site.notebooks.schedule import Runner
+
+    ran: list[str] = []
+    release = threading.Event()
+
+    def run(path: Path, kernel) -> None:
+        if path.name == "slow":
+            release.wait(10)
+        ran.append(path.name)
+
+    done: list[tuple[str, bool]] = []
+    idle = threading.Event()
+
+    def on_done(key: str, now_idle: bool) -> None:
+        done.append((key, now_idle))
+        if now_idle:
+            idle.set()
+
+    runner = Runner(1, contextlib.nullcontext, run, on_done=on_done)
+    try:
+        runner.submit([("o", Path("open")), ("s", Path("slow")), ("r", Path("rest"))])
+        assert runner.wait(["o"], timeout=10)  # the open chapter, not the others
+        assert ran == ["open"] and runner.pending("r")
+        assert not runner.wait(["r"], timeout=0.2)  # a build stops waiting
+        release.set()
+        assert idle.wait(10)
+        assert ran == ["open", "slow", "rest"] and not runner.pending(None)
+        # Told of each run no build waited for: the plugin asks for a build to show it.
+        assert done == [("s", False), ("r", True)]
+    finally:
+        runner.close()
+
+
+def test_failure_banner_names_the_cell_and_the_limit() -> None:
+    from attention_site.notebooks import render as rendering
+
+    html = rendering.failure_banner(
+        number=2, ename="ValueError", evalue="x < 0", traceback="Traceback\n<x>",
+        timed_out=False, limit=60, lang="en",
+    )  # fmt: skip
+    assert "Code cell 2 failed: ValueError: x &lt; 0" in html and "&lt;x&gt;" in html
+    stopped = rendering.failure_banner(
+        number=1, ename="CellTimeoutError", evalue="", traceback="", timed_out=True, limit=60,
+        lang="zh",
+    )  # fmt: skip
+    assert "代码单元 1 已被中止：运行超过 60 秒" in stopped and "serve_timeout" in stopped
+    page = rendering.with_banner("<h1>T</h1><p>x</p>", "<div>B</div>")
+    assert page == "<h1>T</h1><div>B</div><p>x</p>"
+
+
+def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> None:
+    """`render_prose_edit` splices the changed Markdown cells into the last HTML: the result
+    is what converting the whole notebook gives; a code edit or a new cell needs the whole."""
+    import copy
+
+    import jupytext
+    import nbformat
+
+    from attention_site.notebooks import render as rendering
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title\n\nFirst $x^2$."),
+            nbformat.v4.new_code_cell("print(1)"),
+            nbformat.v4.new_markdown_cell("## Part\n\nSecond."),
+            nbformat.v4.new_markdown_cell("Third, *after* another Markdown cell."),
+            nbformat.v4.new_code_cell("1 + 1"),
+        ]
+    )
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"  # as the plugin names them
+
+    def whole(notebook) -> tuple[str, list[str]]:
+        html = rendering.nb2html(jupytext.writes(notebook, fmt="ipynb"), "t")
+        return rendering.split_styles(html)
+
+    parts = rendering.cell_parts(whole(nb)[0])
+    assert len(parts) == len(nb.cells) + 1
+    edited = copy.deepcopy(nb)
+    edited.cells[0].source += "\n\nAn **edited** sentence."
+    edited.cells[2].source = "## Part, renamed\n\nSecond, edited."
+    edited.cells[4] = nbformat.v4.new_markdown_cell("Last, a new paragraph.", id="cell-4")
+    nb.cells[4] = nbformat.v4.new_markdown_cell("Last.", id="cell-4")  # the end of the page
+    parts = rendering.cell_parts(whole(nb)[0])
+    assert rendering.render_prose_edit(nb, parts, edited, "t") == whole(edited)
+    code = copy.deepcopy(nb)
+    code.cells[1].source = "print(2)"
+    assert rendering.render_prose_edit(nb, parts, code, "t") is None
+    grown = copy.deepcopy(nb)
+    grown.cells.insert(3, nbformat.v4.new_markdown_cell("New."))
+    assert rendering.render_prose_edit(nb, parts, grown, "t") is None
