@@ -3,6 +3,7 @@
 * `chapters` — the chapter pages, read from the ``nav`` of ``mkdocs.yml`` (the one list).
 * `build` — ``mkdocs build --strict`` in a subprocess, timed, with the notebooks plugin's log
   parsed (which chapters executed, which came from the cache).
+* `Serve` — ``mkdocs serve`` on a free port, its log kept; `wait_for` polls a condition.
 * `StaticServer` — the built site on 127.0.0.1, as a static host serves it.
 * `chromium` — Debian's chromium through Playwright, or a skip (a failure under ``CI=true``).
 
@@ -18,10 +19,12 @@ import io
 import os
 import re
 import resource
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +111,79 @@ def build(
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     log = proc.stdout + proc.stderr
     return BuildResult(proc.returncode, log, seconds, cpu, *parse_log(log))
+
+
+# --------------------------------------------------------------------------- mkdocs serve
+def wait_for(condition, timeout: float, interval: float = 0.05) -> float | None:
+    """Seconds until ``condition()`` holds (polled), or None after ``timeout`` seconds."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if condition():
+            return time.perf_counter() - start
+        time.sleep(interval)
+    return None
+
+
+class Serve:
+    """``mkdocs serve *args`` in ``config_dir`` on a free port, its log collected line by line;
+    ``with Serve(...) as server:`` stops it on exit."""
+
+    def __init__(self, config_dir: Path, *args: str, env: dict | None = None) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *args],
+            cwd=config_dir,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True).start()
+
+    def __enter__(self) -> Serve:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str, timeout: float = 10) -> str:
+        """The served text at ``path`` ("" while the server cannot answer)."""
+        try:
+            with urllib.request.urlopen(self.origin + path, timeout=timeout) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def page(self, lang: str, slug: str) -> str:
+        return self.get(("/" if lang == "en" else f"/{lang}/") + f"{slug}/", timeout=5)
+
+    def builds_done(self) -> int:
+        """Finished builds: the first ("Serving on") and every rebuild ("Reloading browsers")."""
+        return sum("Serving on" in line or "Reloading browsers" in line for line in self.lines)
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the server and of its finished kernels so far (Linux; 0 without /proc).
+        A prose rebuild is single-threaded, so its CPU time is what it takes on an idle core,
+        whatever else the machine runs."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # u, s, cu, cs
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 # --------------------------------------------------------------------------- a static host

@@ -33,7 +33,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `python benchmarks/run.py` from a checkout: the harness is here
 from attention_site import harness  # noqa: E402
-from attention_site.harness import BuildResult, parse_log  # noqa: E402
+from attention_site.harness import BuildResult, parse_log, wait_for  # noqa: E402
 
 KB = 1000  # page weights in kB (1 000 bytes)
 MB = 1024 * 1024
@@ -330,70 +329,6 @@ def build_rows(work: Path, lazy_module: str, eager_module: str) -> list[Row]:
 
 
 # --------------------------------------------------------------------------- the learner's loop
-class Served:
-    """`mkdocs serve` on a copy of the repository, its log collected line by line."""
-
-    def __init__(self, repo: Path, cache: Path, dirty: bool) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{port}"
-        self.lines: list[str] = []
-        command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]
-        self.proc = subprocess.Popen(
-            command + (["--dirty"] if dirty else []),
-            cwd=repo,
-            env=_env(repo, cache),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    def page(self, lang: str, slug: str) -> str:
-        url = self.origin + ("/" if lang == "en" else f"/{lang}/") + f"{slug}/"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode("utf-8")
-        except OSError:
-            return ""
-
-    def builds_done(self) -> int:
-        """Finished builds: the first ("Serving on") and every rebuild ("Reloading browsers")."""
-        return sum("Serving on" in line or "Reloading browsers" in line for line in self.lines)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the server and of its finished kernels so far (Linux; 0 without /proc).
-        A prose rebuild is single-threaded, so its CPU time is what it takes on an idle core,
-        whatever else the machine runs."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return 0.0
-        return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # u, s, cu, cs
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def wait_for(condition, timeout: float, interval: float = 0.05) -> float | None:
-    """Seconds until ``condition()`` holds, or None after ``timeout`` seconds."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if condition():
-            return time.perf_counter() - start
-        time.sleep(interval)
-    return None
-
-
 def _module_file(repo: Path, module: str) -> Path:
     """``attention/<module>``, or the ``__init__.py`` of the package it became."""
     path = repo / "attention" / module
@@ -404,7 +339,7 @@ class Browser:
     """What a browser with a page open does to `mkdocs serve`: it long-polls
     ``/livereload/…`` (naming the page in its ``Referer``) for as long as the page is open."""
 
-    def __init__(self, server: Served, path: str) -> None:
+    def __init__(self, server: harness.Serve, path: str) -> None:
         self.server, self.path, self.open = server, path, True
         threading.Thread(target=self._poll, daemon=True).start()
 
@@ -436,7 +371,7 @@ def serve_rows(work: Path, cache: Path, module: str, open_slug: str, dirty: bool
     say = lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)  # noqa: E731
     nonce = f"{os.getpid()}-{time.time_ns()}"  # never in a cache: every edit is new
     say(f"`{mode}`: first build…")
-    server = Served(repo, cache, dirty)
+    server = harness.Serve(repo, *(["--dirty"] if dirty else []), env=_env(repo, cache))
     browser = None
     try:
         first = wait_for(lambda: server.builds_done() or server.proc.poll() is not None, 900, 0.5)

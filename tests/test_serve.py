@@ -10,16 +10,13 @@ fails on the same mistakes (`test_strict_build_still_fails_naming_page_and_cell`
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
+
+from attention_site import harness
 
 FRONT_MATTER = """\
 ---
@@ -44,52 +41,21 @@ ONE = ("One", "import sitepkg.alpha", "print('value:', sitepkg.alpha.VALUE)")
 TWO = ("Two", "print('two ' * 2)")
 
 
-class Server:
-    """``mkdocs serve`` in a subprocess; its log is collected line by line."""
-
-    def __init__(self, site: Path, env: dict[str, str], *args: str) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{port}"
-        self.lines: list[str] = []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *args],
-            cwd=site,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True).start()
-
-    def log(self) -> str:
-        return "".join(self.lines)
-
-    def get(self, path: str, timeout: float = 10) -> str:
-        try:
-            with urllib.request.urlopen(self.origin + path, timeout=timeout) as response:
-                return response.read().decode("utf-8")
-        except OSError:
-            return ""
+class Server(harness.Serve):
+    """``mkdocs serve`` on the tiny site (`attention_site.harness.Serve`), waited on."""
 
     def wait_for(self, path: str, condition, what: str) -> str:
         """Poll ``path`` until ``condition(html)``; the page, or a failure naming ``what``."""
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"the server exited:\n{self.log()[-3000:]}"
-            html = self.get(path)
-            if condition(html):
-                return html
-            time.sleep(0.1)
-        pytest.fail(f"{path} never showed {what} within {WAIT_S} s:\n{self.log()[-3000:]}")
+        pages: list[str] = []
 
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        def shown() -> bool:
+            assert self.proc.poll() is None, f"the server exited:\n{self.log()[-3000:]}"
+            pages.append(self.get(path))
+            return condition(pages[-1])
+
+        if harness.wait_for(shown, WAIT_S, interval=0.1) is None:
+            pytest.fail(f"{path} never showed {what} within {WAIT_S} s:\n{self.log()[-3000:]}")
+        return pages[-1]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +87,7 @@ def env(site) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(site, env):
-    served = Server(site, env)
+    served = Server(site, env=env)
     try:
         served.wait_for("/en/one/", lambda html: "value: alpha-1" in html, "its first build")
         yield served
@@ -138,6 +104,7 @@ def rewrite(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.site
 def test_a_cell_that_raises_is_shown_on_the_page_and_a_fix_brings_it_back(server, site):
     page = site / "docs" / "en" / "one.md"
     rewrite(page, chapter(*ONE, "x = 41\nraise ValueError(f'bad x: {x}')"))
@@ -150,6 +117,7 @@ def test_a_cell_that_raises_is_shown_on_the_page_and_a_fix_brings_it_back(server
     server.wait_for("/en/one/", fixed, "the fixed chapter")
 
 
+@pytest.mark.site
 def test_a_syntax_error_in_the_package_names_file_and_line(server, site):
     module = site.parent / "lib" / "sitepkg" / "alpha.py"
     rewrite(module, "VALUE = 'alpha-1'\n\ndef half_typed(:\n")
@@ -161,6 +129,7 @@ def test_a_syntax_error_in_the_package_names_file_and_line(server, site):
     server.wait_for("/en/one/", fixed, "the chapter after the fix")
 
 
+@pytest.mark.site
 def test_a_never_ending_cell_is_stopped_at_the_serve_limit(server, site):
     page = site / "docs" / "en" / "one.md"
     rewrite(page, chapter(*ONE, "while True:\n    pass"))
@@ -172,6 +141,7 @@ def test_a_never_ending_cell_is_stopped_at_the_serve_limit(server, site):
     server.wait_for("/en/one/", fixed, "the fixed chapter")
 
 
+@pytest.mark.site
 def test_a_prose_edit_rebuilds_that_page_and_search_keeps_every_page(server, site):
     """Plain `mkdocs serve` rebuilds only the changed page; the search index keeps the rest."""
     import json
@@ -187,11 +157,13 @@ def test_a_prose_edit_rebuilds_that_page_and_search_keeps_every_page(server, sit
     server.wait_for("/en/two/", lambda h: "Some prose." in h, "the prose as it was")
 
 
+@pytest.mark.site
 def test_kernels_say_nothing_a_learner_cannot_act_on(server):
     assert "without encryption" not in server.log()
     assert "Aborted with a BuildError" not in server.log()
 
 
+@pytest.mark.site
 def test_strict_build_still_fails_naming_page_and_cell(site, env, tmp_path):
     """The same mistakes under `mkdocs build --strict` fail the build, as before."""
     copy = tmp_path / "site"
@@ -202,7 +174,7 @@ def test_strict_build_still_fails_naming_page_and_cell(site, env, tmp_path):
     (copy / "docs" / "en").mkdir(parents=True)
     (copy / "docs" / "en" / "one.md").write_text(chapter(*ONE, "while True:\n    pass"))
     result = build_site(tmp_path / "out", config_dir=copy, env=env, timeout=300)
-    log = result.stdout + result.stderr
+    log = result.log
     assert result.returncode != 0, log[-3000:]
     assert "Notebook en/one.md: code cell 3 failed" in log
     assert "CellTimeoutError" in log
