@@ -96,7 +96,7 @@ def cat_on_mat_explorable(levels: tuple[float, ...] = QUERY_LEVELS) -> Explorabl
             grid[0],
             grid[-1],
             step,
-            pick(f"Query: {name} ", f"查询：{name} "),
+            pick(f"q: {name} ", f"q：{name} "),
         )
         for j, name in enumerate(names)
     ]

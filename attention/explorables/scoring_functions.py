@@ -109,11 +109,11 @@ def masking_explorable(
         n_keys - 2 if n_keys > 2 else 0,
         list(range(n_keys)),
         [pick(f"key {i}", f"键 {i}") for i in range(n_keys)],
-        pick("Raise the score of ", "调高分数的键 "),
+        pick("Key with a raised score ", "调高分数的键 "),
     )
     step = grid[1] - grid[0] if len(grid) > 1 else 1.0
     high = max(grid, key=lambda s: (s <= 10, s))  # 10 if offered: well above the others
-    score = _slider("score", high, grid[0], grid[-1], step, pick("to ", "分数调到 "))
+    score = _slider("score", high, grid[0], grid[-1], step, pick("Raised score ", "调高后的分数 "))
     method = _menu(
         "method",
         "select",

@@ -142,6 +142,7 @@ def positional_encoding_explorable(num_hiddens: int = 32, max_len: int = 64) -> 
 
 
 # --------------------------------------------------------------------------- equivariance
+LABELS = 100  # pixels for the row labels of the permutation chart
 # Orders of the six words of "The cat is on the mat" offered in the menu (as permutations of
 # the sentence's positions): the sentence, two words swapped, reversed, rotated by one.
 ORDERS = ((0, 1, 2, 3, 4, 5), (0, 5, 2, 3, 4, 1), (5, 4, 3, 2, 1, 0), (1, 2, 3, 4, 5, 0))
@@ -239,9 +240,10 @@ def permutation_explorable(orders: tuple[tuple[int, ...], ...] = ORDERS) -> Expl
     rows = ["word", *[f"y{j}" for j in range(m)], "a"]
     row_labels = {
         "word": pick("input", "输入"),
-        **{f"y{j}": pick(f"output: {name}", f"输出：{name}") for j, name in enumerate(names)},
+        # Y: the layer's output, as the chapter writes it.
+        **{f"y{j}": pick(f"Y: {name}", f"Y：{name}") for j, name in enumerate(names)},
     }
-    weights_of = pick("weights of ", "注意力：")
+    weights_of = pick("weights: ", "权重：")
     label_expr = (
         f"datum.value == 'a' ? '{weights_of}' + {json.dumps(tokens)}[token] : "
         f"{json.dumps(row_labels, ensure_ascii=False)}[datum.value]"
@@ -255,7 +257,16 @@ def permutation_explorable(orders: tuple[tuple[int, ...], ...] = ORDERS) -> Expl
         "row:N",
         title=None,
         scale=alt.Scale(domain=rows),
-        axis=alt.Axis(labelExpr=label_expr, labelFontSize=12, ticks=False, domain=False),
+        # A fixed width, so that the text above can start where the labels do, also on a phone.
+        axis=alt.Axis(
+            labelExpr=label_expr,
+            labelFontSize=11,
+            labelLimit=LABELS - 4,
+            minExtent=LABELS,
+            maxExtent=LABELS,
+            ticks=False,
+            domain=False,
+        ),
     )
     perm_of = f"{json.dumps(perms)}[order]"
     state = alt.Chart(_data("states")).transform_filter("datum.o == order && datum.pe == pe")
@@ -299,20 +310,18 @@ def permutation_explorable(orders: tuple[tuple[int, ...], ...] = ORDERS) -> Expl
     weight_text = attention_row.mark_text(fontSize=11).encode(
         x=x, y=y, text=alt.Text("w:Q", format=".2f")
     )
-    change_label = pick(
-        "largest change of an output row since the first order: ",
-        "与第一种词序相比，词的输出最多变化：",
-    )
+    first_line = pick("largest change of a word's output row", "与第一种词序相比，")
+    second_line = pick("vs. the first order: ", "词的输出最多变化 ")
+    moved = pick(" (rows only moved)", "（各行只是换了位置）")
     change = (
         state.transform_calculate(
             text=(
-                f"'{change_label}'"
-                " + format(datum.change, '.2f') + (datum.change < 0.005 ? "
-                f"'{pick(' (the rows only moved)', '（各行只是换了位置）')}' : '')"
+                f"[{json.dumps(first_line)}, {json.dumps(second_line)} + "
+                f"format(datum.change, '.2f') + (datum.change < 0.005 ? '{moved}' : '')]"
             )
         )
-        .mark_text(align="left", baseline="bottom", dy=-8, fontSize=12)
-        .encode(x=alt.value(0), y=alt.value(0), text="text:N")
+        .mark_text(align="left", baseline="bottom", dy=-14, fontSize=11, lineHeight=14)
+        .encode(x=alt.value(-LABELS), y=alt.value(0), text="text:N")
     )
     chart = _chart(
         [shade, words, output, output_text, weights, weight_text, change],

@@ -200,7 +200,7 @@ def axis_title_colour(page: Page, name: str) -> str:
 def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
     page = tab.open(site_server + page_url("en", "scoring-functions"))
     light = axis_title_colour(page, "masking")
-    slider = page.locator("#attn-explorable-masking input[type=range]")
+    slider = page.locator("#attn-explorable-masking input[name=valid_len]")
     slider.focus()
     page.keyboard.press("ArrowLeft")
     value = slider.input_value()
@@ -211,7 +211,7 @@ def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
         arg=light,
     )
     assert axis_title_colour(page, "masking") != light
-    assert page.locator("#attn-explorable-masking input[type=range]").input_value() == value
+    assert page.locator("#attn-explorable-masking input[name=valid_len]").input_value() == value
     assert not tab.errors, tab.errors
 
 
