@@ -21,8 +21,8 @@ DIGITS = 3  # every number in a chart is rounded to 3 decimals: enough to draw, 
 PLACEHOLDER = "No description has been provided for this image"
 MIN_DESCRIPTION = 10
 # A name becomes an HTML id, a file name (``<name>.json`` beside the page) and part of a CSS
-# selector: lower-case letters, digits and single hyphens only, nothing to escape anywhere.
-_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# selector: ASCII letters, digits, hyphens and underscores only, nothing to escape anywhere.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 class Explorable:
@@ -32,8 +32,8 @@ class Explorable:
         spec: The Vega-Lite specification (a JSON-able dict of finite numbers).
         description: What the chart shows and what its controls do, for screen readers: at
             least 10 characters, and not nbconvert's placeholder.
-        name: A short identifier such as ``"nadaraya-watson"`` (lower-case letters, digits and
-            hyphens), used as the container's id and the spec's file name.
+        name: A short identifier such as ``"nadaraya-watson"`` (ASCII letters, digits, hyphens
+            and underscores), used as the container's id and the spec's file name.
         label: The chart's accessible name, a few words in the page's language, written into
             the spec's ``description`` (which explorables.js gives the chart as its
             ``aria-label``). Without one, the spec's own ``description`` is the name, else the
@@ -49,10 +49,11 @@ class Explorable:
     ) -> None:
         if not isinstance(spec, dict):
             raise ValueError(f"spec: expected a Vega-Lite spec as a dict, got {brief(spec)}")
-        if not isinstance(name, str) or len(name) > 64 or not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ValueError(
-                "name: expected an identifier of lower-case letters, digits and hyphens "
-                f"(such as 'nadaraya-watson'), got {brief(name)}"
+                "name: expected an identifier of at most 64 ASCII letters, digits, hyphens "
+                f"and underscores, starting with a letter (such as 'nadaraya-watson'), got "
+                f"{brief(name)}"
             )
         self.description = _check_text("description", description)
         if label is not None:
