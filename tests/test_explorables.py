@@ -447,11 +447,17 @@ def test_import_attention_does_not_need_altair() -> None:
 def test_a_chapter_imports_only_its_own_explorables() -> None:
     """The site re-executes a chapter when a package file it imported changes: a chapter that
     uses one explorable must not import the other chapters' modules."""
-    code = (
-        "import sys\n"
-        "from attention.explorables import Explorable, masking_explorable\n"
-        "mods = sorted(m for m in sys.modules if m.startswith('attention.explorables.'))\n"
-        "assert mods == ['attention.explorables.core', 'attention.explorables.scoring_functions'],"
-        " mods\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    for module, name in [
+        ("scoring_functions", "masking_explorable"),
+        ("self_attention", "permutation_explorable"),
+        ("nadaraya_watson", "nw_training_explorable"),
+        ("queries_keys_values", "cat_on_mat_explorable"),
+        ("attention_cues", "attention_pooling_explorable"),
+    ]:
+        code = (
+            "import sys\n"
+            f"from attention.explorables import Explorable, {name}\n"
+            "mods = {m for m in sys.modules if m.startswith('attention.explorables.')}\n"
+            f"assert mods == {{'attention.explorables.' + m for m in ('core', {module!r})}}, mods\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)

@@ -64,7 +64,7 @@ _MODULES = {
     "nadaraya_watson_explorable": "nadaraya_watson",
     "nw_training_data": "nadaraya_watson",
     "nw_training_explorable": "nadaraya_watson",
-    "FEATURES_ZH": "queries_keys_values",
+    "FEATURES_ZH": "core",
     "QUERY_LEVELS": "queries_keys_values",
     "cat_on_mat_data": "queries_keys_values",
     "cat_on_mat_explorable": "queries_keys_values",

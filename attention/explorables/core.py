@@ -20,6 +20,13 @@ DIGITS = 3  # every number in a chart is rounded to 3 decimals: enough to draw, 
 # nbconvert's text for an image with no alt text (as attention.plotting.PLACEHOLDER).
 PLACEHOLDER = "No description has been provided for this image"
 MIN_DESCRIPTION = 10
+# The words of attention.data.FEATURES on Chinese pages (two chapters' explorables show them).
+FEATURES_ZH = {
+    "object": "物体",
+    "place/surface": "地点/表面",
+    "animal": "动物",
+    "function word": "虚词",
+}
 # A name becomes an HTML id, a file name (``<name>.json`` beside the page) and part of a CSS
 # selector: ASCII letters, digits, hyphens and underscores only, nothing to escape anywhere.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")

@@ -12,6 +12,7 @@ import torch
 from attention import style
 from attention.data import FEATURES, cat_on_mat
 from attention.explorables.core import (
+    FEATURES_ZH,
     Explorable,
     _alt,
     _chart,
@@ -26,12 +27,6 @@ from attention.i18n import pick
 from attention.masking import masked_softmax
 from attention.scoring import DotProductAttention
 
-FEATURES_ZH = {
-    "object": "物体",
-    "place/surface": "地点/表面",
-    "animal": "动物",
-    "function word": "虚词",
-}
 # The positions of each feature's slider: "on"'s hand-made query (0.5, 2, 0, -0.5) is one of them.
 QUERY_LEVELS = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
 

@@ -11,6 +11,7 @@ import torch
 from attention import style
 from attention.data import FEATURES, cat_on_mat
 from attention.explorables.core import (
+    FEATURES_ZH,
     Explorable,
     _alt,
     _chart,
@@ -23,7 +24,6 @@ from attention.explorables.core import (
     _spec,
     _switch,
 )
-from attention.explorables.queries_keys_values import FEATURES_ZH
 from attention.i18n import pick
 from attention.positional import PositionalEncoding
 from attention.self_attention import SelfAttention
