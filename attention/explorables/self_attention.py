@@ -110,9 +110,9 @@ def positional_encoding_explorable(num_hiddens: int = 32, max_len: int = 64) -> 
         .transform_filter("datum.j == pair")
         .transform_calculate(
             label=(
-                f"['ω = ' + format(datum.omega, '.4g') + '   {pick('period', '周期')} 2π/ω = ' + "
+                f"['ω = ' + format(datum.omega, '.4g') + '  ·  {pick('period', '周期')} 2π/ω = ' + "
                 f"format(2 * PI / datum.omega, '.1f'), 'P[i, 2j] = ' + "
-                f"format(datum.sin[position], '.3f') + '   P[i, 2j+1] = ' + "
+                f"format(datum.sin[position], '.3f') + '  ·  P[i, 2j+1] = ' + "
                 f"format(datum.cos[position], '.3f')]"
             )
         )
