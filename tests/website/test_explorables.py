@@ -1,10 +1,13 @@
 """The explorables in a real browser (chromium via Playwright), both languages, served offline.
 
-Each explorable draws a chart with marks; its sliders are labelled form controls, and moving
-one from the keyboard changes the chart; nothing is requested from another host and nothing is
-logged as an error; the vega scripts are loaded only on pages that have an explorable, only once
-one comes near the screen, also after instant navigation. Screenshots of every explorable (light
-and dark, desktop and 390 px) land in results/screenshots/explorable-*.png for a person to see.
+Each explorable draws a chart with marks and its own accessible name in the page's language;
+its controls are labelled form controls, and moving each of them (a slider from the keyboard, a
+menu, a checkbox) changes its Vega signal and the marks the chart draws (read from the Vega
+view that explorables.js keeps on the figure); nothing is requested from another host and
+nothing is logged as an error; the vega scripts are loaded only on pages that have an
+explorable, only once one comes near the screen, also after instant navigation. Screenshots of
+every explorable (light and dark, desktop and 390 px) land in
+results/screenshots/explorable-*.png for a person to see.
 """
 
 from __future__ import annotations
@@ -19,11 +22,40 @@ from .conftest import LANGUAGES, SCREENSHOTS, TIMEOUT_MS, page_url
 # Chapter -> the names of its explorables (attention/explorables.py), in page order.
 EXPLORABLES = {
     "attention-cues": ["attention-pooling"],
-    "nadaraya-watson": ["nadaraya-watson"],
+    "nadaraya-watson": ["nadaraya-watson", "nw-training"],
     "scoring-functions": ["masking"],
     "queries-keys-values": ["cat-on-mat"],
-    "self-attention": ["positional-encoding"],
+    "self-attention": ["positional-encoding", "permutation"],
 }
+# The order in which the controls are moved, by Vega parameter name, where it matters: the
+# masking methods differ only at valid length 0, and the constant kernel ignores the width.
+# Controls not named here are moved afterwards, in page order.
+FIRST = {"masking": ["valid_len", "method"], "nadaraya-watson": ["bandwidth"]}
+# Every mark the chart draws, as text: what changes when a control changes the chart.
+SCENE = """figure => {
+    const out = [];
+    const walk = (mark) => {
+        for (const item of mark.items || []) {
+            if (mark.marktype === "group") (item.items || []).forEach(walk);
+            else out.push([mark.role, mark.marktype, item.x, item.y, item.x2, item.y2,
+                item.width, item.height, item.text, item.opacity, item.fill, item.size].join());
+        }
+    };
+    walk(figure.attnView.scenegraph().root);
+    return out.join("\\n");
+}"""
+# The chart's layers (its marks with role "mark") that draw nothing: a layer whose data a
+# transform lost (a Vega expression error draws no mark, silently) shows up here.
+EMPTY_LAYERS = """figure => {
+    const empty = [];
+    const walk = (mark) => {
+        const inner = (group) => (group.items || []).forEach(walk);
+        if (mark.marktype === "group") (mark.items || []).forEach(inner);
+        else if (mark.role === "mark" && !(mark.items || []).length) empty.push(mark.name);
+    };
+    walk(figure.attnView.scenegraph().root);
+    return empty;
+}"""
 VEGA = "/assets/vega/"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -63,6 +95,28 @@ def rendered(page: Page, name: str):
     return figure
 
 
+def move_and_check(page: Page, figure, control, param: str, where: str) -> None:
+    """Move one control the way a reader would, then wait until its Vega signal and the
+    chart's marks have both changed (Vega redraws asynchronously: no fixed sleep)."""
+    signal = f"f => JSON.stringify(f.attnView.signal({param!r}))"
+    value, scene = figure.evaluate(signal), figure.evaluate(SCENE)
+    kind = control.evaluate("el => el.tagName === 'SELECT' ? 'select' : el.type")
+    if kind == "select":
+        options = control.locator("option").count()
+        index = control.evaluate("el => el.selectedIndex")
+        control.select_option(index=(index + 1) % options)
+    elif kind == "checkbox":
+        control.click()
+    else:  # a range: one step from the keyboard, away from the end it sits at
+        at_max = control.evaluate("el => Number(el.value) >= Number(el.max)")
+        control.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+    page.wait_for_function(
+        f"([f, v, s]) => ({signal})(f) !== v && ({SCENE})(f) !== s",
+        arg=[figure.element_handle(), value, scene],
+    )
+
+
 @pytest.fixture
 def tab(browser: Browser):
     tab = Tab(browser)
@@ -79,23 +133,27 @@ def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, l
         marks = figure.locator("svg g[class*='mark-'] > *").count()
         assert marks > 5, f"/{lang}/{slug} {name}: only {marks} marks drawn"
         assert figure.get_attribute("lang") == lang
+        assert not figure.evaluate(EMPTY_LAYERS), f"/{lang}/{slug} {name}: empty layers"
         description = figure.locator(".attn-explorable-desc").inner_text()
         assert len(description) > 50 and bool(CJK.search(description)) == (lang == "zh")
-        sliders = figure.locator(".vega-bind input[type=range]")
-        assert sliders.count() >= 1, f"/{lang}/{slug} {name}: no slider"
-        for control in figure.locator(".vega-bind input, .vega-bind select").all():
+        # The chart's accessible name: its own (the spec's description), in the page's language.
+        chart = figure.locator(".attn-explorable-chart")
+        label = chart.get_attribute("aria-label") or ""
+        assert label == figure.evaluate("f => f.attnSpec.description"), f"{name}: {label!r}"
+        assert label != "Vega visualization" and bool(CJK.search(label)) == (lang == "zh")
+        role = chart.get_attribute("aria-roledescription") or ""
+        assert bool(CJK.search(role)) == (lang == "zh"), f"{name}: role {role!r}"
+        controls = figure.locator(".vega-bind input, .vega-bind select").all()
+        assert controls, f"/{lang}/{slug} {name}: no control"
+        for control in controls:
             label = control.evaluate("el => [...el.labels].map(l => l.innerText).join(' ')")
             assert label.strip(), f"/{lang}/{slug} {name}: a control without a label"
             assert bool(CJK.search(label)) == (lang == "zh"), f"{name}: label {label!r}"
-        chart = figure.locator(".attn-explorable-chart svg")
-        before = chart.screenshot()
-        slider = sliders.first
-        value = slider.input_value()
-        slider.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(200)
-        assert slider.input_value() != value, f"{name}: ArrowRight did not move the slider"
-        assert chart.screenshot() != before, f"/{lang}/{slug} {name}: the chart did not change"
+        params = [p["name"] for p in figure.evaluate("f => f.attnSpec.params") if "bind" in p]
+        assert len(params) == len(controls), f"{name}: {params} for {len(controls)} controls"
+        first = FIRST.get(name, [])
+        for param in sorted(params, key=lambda p: first.index(p) if p in first else len(first)):
+            move_and_check(page, figure, controls[params.index(param)], param, f"/{lang}/{slug}")
     assert any(VEGA in url for url in tab.requests)
     elsewhere = [u for u in tab.requests if not u.startswith((site_server + "/", "data:"))]
     assert not elsewhere, f"/{lang}/{slug} requested other hosts: {elsewhere}"
@@ -139,7 +197,7 @@ def axis_title_colour(page: Page, name: str) -> str:
 def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
     page = tab.open(site_server + page_url("en", "scoring-functions"))
     light = axis_title_colour(page, "masking")
-    slider = page.locator("#attn-explorable-masking input[type=range]")
+    slider = page.locator("#attn-explorable-masking input[name=valid_len]")
     slider.focus()
     page.keyboard.press("ArrowLeft")
     value = slider.input_value()
@@ -150,7 +208,7 @@ def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
         arg=light,
     )
     assert axis_title_colour(page, "masking") != light
-    assert page.locator("#attn-explorable-masking input[type=range]").input_value() == value
+    assert page.locator("#attn-explorable-masking input[name=valid_len]").input_value() == value
     assert not tab.errors, tab.errors
 
 

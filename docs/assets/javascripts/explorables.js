@@ -1,4 +1,4 @@
-// Draw the explorables (attention/explorables.py): each `.attn-explorable` figure holds a
+// Draw the explorables (attention/explorables/): each `.attn-explorable` figure holds a
 // Vega-Lite spec computed at build time. The vega scripts (~830 KB) are shipped in
 // assets/vega/ and loaded only when an explorable comes near the screen. Material's instant
 // navigation does not re-run this file, so it acts on every `document$` event (a new page).
@@ -47,11 +47,18 @@
       title: { color: ink },
       text: { color: ink },
       view: { stroke: null },
+      // Vega describes every mark and axis in English ("X-axis titled ..."): hidden from
+      // screen readers, which get the chart's name (the spec's description, in the page's
+      // language) and the figure's caption instead.
+      aria: false,
     };
   };
 
+  // The word a screen reader says for the chart's role, in the figure's language.
+  const ROLE = { en: "interactive chart", zh: "交互图" };
+
   const render = async (figure) => {
-    // The figure's own inline script stored the spec on it (attention/explorables.py), or the
+    // The figure's own inline script stored the spec on it (attention/explorables/), or the
     // site moved it to a JSON file beside the page (attention_site/pages.py): fetched once.
     const target = figure.querySelector(".attn-explorable-chart");
     if (!figure.attnSpec && figure.dataset.attnSpec) {
@@ -79,7 +86,15 @@
       defaultStyle: false,
       config: theme(),
     });
+    // The Vega view stays on the figure: a redraw reads the reader's settings back from it,
+    // and tests read its signals and data (view.signal, view.data).
     figure.attnView = result.view;
+    // The chart's name: the spec's description (attention/explorables/core.py), else the
+    // first sentence of the figure's caption; never Vega's "Vega visualization".
+    const caption = figure.querySelector(".attn-explorable-desc")?.textContent || "";
+    const name = spec.description || caption.split(/(?<=[.。])\s*/)[0];
+    if (name) target.setAttribute("aria-label", name);
+    target.setAttribute("aria-roledescription", ROLE[figure.lang] || ROLE.en);
     figure.dataset.rendered = "true";
   };
 
