@@ -25,7 +25,7 @@ EXPLORABLES = {
     "nadaraya-watson": ["nadaraya-watson", "nw-training"],
     "scoring-functions": ["masking"],
     "queries-keys-values": ["cat-on-mat"],
-    "self-attention": ["positional-encoding", "permutation"],
+    "self-attention": ["positional-encoding", "permutation", "reversal-training"],
 }
 # The order in which the controls are moved, by Vega parameter name, where it matters: the
 # masking methods differ only at valid length 0, and the constant kernel ignores the width.
@@ -58,6 +58,7 @@ EMPTY_LAYERS = """figure => {
 }"""
 VEGA = "/assets/vega/"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -171,8 +172,9 @@ def test_pages_without_explorables_do_not_load_vega(tab: Tab, site_server: str, 
 
 def test_vega_waits_until_the_chart_is_near(tab: Tab, site_server: str) -> None:
     """The Nadaraya-Watson chart is far down its page: the first load does not fetch vega."""
+    # Opened at `networkidle`: nothing was requested for 500 ms, so whatever the page fetches
+    # on its own has been fetched.
     page = tab.open(site_server + page_url("en", "nadaraya-watson"))
-    page.wait_for_timeout(500)
     assert not [url for url in tab.requests if VEGA in url], "vega loaded before it was needed"
     rendered(page, "nadaraya-watson")
     assert [url for url in tab.requests if VEGA in url]
@@ -226,7 +228,7 @@ def test_screenshots(browser: Browser, site_server: str, lang) -> None:
                 for name in names:
                     figure = rendered(page, name)
                     figure.scroll_into_view_if_needed()
-                    page.wait_for_timeout(100)
+                    page.evaluate(NEXT_FRAME)  # painted where it scrolled to
                     path = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-{size}.png"
                     figure.screenshot(path=path)
                     box = figure.locator("svg").bounding_box()
