@@ -7,10 +7,11 @@ tests check. Nothing is recomputed in JavaScript.
 
 An ``Explorable`` displays as
 
-* ``text/html`` on the site: a ``.attn-explorable`` figure holding the spec and a text
-  description; ``docs/assets/javascripts/explorables.js`` draws it with the vega scripts the
-  site ships (loaded only on pages that have an explorable);
-* ``application/vnd.vegalite.v6+json`` in Jupyter, which draws the same chart itself.
+* ``application/vnd.vegalite.v6+json`` in Jupyter, which draws the chart itself;
+* on the site, a ``.attn-explorable`` figure built from that output and its metadata (name,
+  description): a still of the chart's first state (drawn without JavaScript and in print),
+  which ``docs/assets/javascripts/explorables.js`` replaces with the live chart, drawn by the
+  vega scripts the site ships (loaded only on pages that have an explorable).
 
 Labels, titles and descriptions follow ``attention.i18n.get_language()``. Altair is imported on
 first use, so ``import attention`` does not need it.
@@ -18,7 +19,6 @@ first use, so ``import attention`` does not need it.
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import math
@@ -55,32 +55,14 @@ class Explorable:
         """The spec as compact JSON with sorted keys: the same bytes on every build."""
         return json.dumps(self.spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-    def to_html(self) -> str:
-        """The site's HTML: a figure that ``explorables.js`` fills with the chart.
-
-        The spec is handed over by a one-line script that stores it on the figure. Not as a
-        ``<script type="application/json">``: Material's instant navigation re-runs every
-        script of a new page as JavaScript, without its type, and JSON alone is not a valid
-        script. ``<`` is written ``\\u003c``, so nothing inside can end the script early.
-        """
-        spec = self.to_json().replace("<", "\\u003c")
-        desc_id = f"attn-explorable-{self.name}-desc"
-        return (
-            f'<figure class="attn-explorable" id="attn-explorable-{self.name}" '
-            f'aria-describedby="{desc_id}" lang="{get_language()}">'
-            f'<div class="attn-explorable-chart"></div>'
-            f'<figcaption class="attn-explorable-desc" id="{desc_id}">'
-            f"{html.escape(self.description)}</figcaption>"
-            f"<script>document.currentScript.parentElement.attnSpec = {spec};</script>"
-            "</figure>"
-        )
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {
-            "text/html": self.to_html(),
-            MIME_VEGALITE: json.loads(self.to_json()),
-            "text/plain": self.description,
-        }
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        """The Vega-Lite chart, which Jupyter draws itself, and its description as text; the
+        metadata names the explorable and its description, from which the site writes the spec
+        and a still of its first state to files and builds the figure that
+        ``explorables.js`` draws (attention_site/notebooks/figures.py)."""
+        data = {MIME_VEGALITE: json.loads(self.to_json()), "text/plain": self.description}
+        about = {"name": self.name, "description": self.description, "lang": get_language()}
+        return data, {MIME_VEGALITE: {"attention": about}}
 
     def __repr__(self) -> str:
         return f"Explorable({self.name!r}, {len(self.to_json())} bytes)"

@@ -27,3 +27,26 @@ KEY_TINT = "#DCE7F2"
 VALUE_TINT = "#DCECE0"
 WEIGHT_TINT = "#F7DBDA"
 GREY_TINT = "#EAEAEA"
+
+# The same roles in the site's dark scheme (Material's "slate"), lower-case role -> colour. A
+# figure file carries both (attention.plotting.DisplayFigure.to_svg): the light values by
+# default, these when it is opened as ``<file>.svg#only-dark``, as Material shows it in the dark
+# scheme. figures.css is checked against both (tests/test_site_pages.py).
+DARK = {
+    "ink": "#e3e5ea",
+    "muted": "#a9adb8",
+    "faint": "#4c5060",
+    "paper": "#1e2129",
+    "panel": "#2b2f3a",
+    "query": "#f5995a",
+    "key": "#79aee6",
+    "value": "#6cc47f",
+    "weight": "#d1362f",  # the heatmaps' hue is baked into their pixels: keep it
+    "grey": "#9da1ab",
+    # box fills: the role colour mixed into the dark background, so boxes do not glow
+    "query_tint": "#4a3426",
+    "key_tint": "#263a4f",
+    "value_tint": "#27402e",
+    "weight_tint": "#4b2828",
+    "grey_tint": "#3a3d45",
+}

@@ -12,16 +12,13 @@ languages and writes the merged search index, and after every hook):
 * **Scrollable boxes reachable by keyboard**: code blocks, text outputs and display equations get
   ``tabindex="0"``, ``role="group"`` and a label in the page's language (extra.css shows a cue).
 * **Named controls**: the search dialog; an empty table header cell becomes a data cell.
-* **Figures beside the page**: each figure's SVG, and the glyph outlines the figures share,
-  move to files beside the page; the page keeps a described box of the figure's size, which
-  ``figures.js`` fills as it nears the screen (`lazy_figures`).
 * **A search index per language**: the merged index is split into ``search/search_index.json``
   (default language) and ``<lang>/search/search_index.json``, with TeX and "¶" taken out of the
   snippets; a small inline script points Material's search at this page's language and fetches
   the index only when the reader opens search.
-* **Lighter chapter pages** (issue 10: each <= 600 KB with its figures): figures' glyph outlines
-  and code cells' copy icons defined once per page; code spans that colour nothing unwrapped;
-  explorables' Vega-Lite specs in JSON files beside the page, fetched when the chart is drawn.
+* **Lighter chapter pages**: code cells' copy icons defined once per page; code spans that
+  colour nothing unwrapped. (Figures and explorables are files beside the page, written from
+  the cells' outputs before rendering: attention_site/notebooks/figures.py.)
 * **Only the notebook CSS the pages use**: rules of ``assets/stylesheets/jupyter.css`` whose
   classes, ids or attributes occur in no built page are dropped (about 96% of it).
 """
@@ -268,75 +265,12 @@ def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
     return head + sep + body
 
 
-# --------------------------------------------------------------------------- figure glyphs
-# Text in figures is drawn as paths (svg.fonttype=path), each figure carrying its own <defs> of
-# every glyph it uses. A page holds one copy of each: top-level <path id> of a figure's <defs>
-# move to one hidden <svg> at the top of the article, named by a hash of their markup, so the
-# same glyph in ten figures is defined once. clipPaths stay with their figure.
-_FIGURE = re.compile(r'<figure class="attn-figure"><svg\b.*?</figure>', re.S)  # drawn inline
-_DEFS = re.compile(r"<defs>(.*?)</defs>\s*", re.S)
-_CLIP = re.compile(r"(<clipPath\b.*?</clipPath>)", re.S | re.I)
-_DEF_PATH = re.compile(r"<path\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>\s*</path>)", re.S)
-_PATH_ID = re.compile(r'\sid="([^"]+)"')
-_FIGURE_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]+)')
-_EMPTY_SVG_ELEMENT = re.compile(r"<(use|path)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)></\1>")
-_ROLE_FALLBACK = re.compile(r"(var\(--attn-[\w-]+), #[0-9A-Fa-f]{3,8}\)")
-_STYLE = re.compile(r'\sstyle="[^"]*"')
-_BETWEEN_TAGS = re.compile(r">\n+<")
+# --------------------------------------------------------------------------- code cells
 _ARTICLE = re.compile(r"<article\b[^>]*>")
-GLYPHS_SVG = (
+ICONS_SVG = (
     '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute"'
-    ' class="attn-glyphs" xmlns="http://www.w3.org/2000/svg"><defs>{}</defs></svg>'
+    ' class="attn-icons" xmlns="http://www.w3.org/2000/svg"><defs>{}</defs></svg>'
 )
-
-
-def _short(svg: str) -> str:
-    svg = _EMPTY_SVG_ELEMENT.sub(r"<\1\2/>", svg)
-    # The light colour after each role's CSS variable is for the SVG alone; in the site,
-    # figures.css defines every role (tests/test_site_pages.py checks it).
-    svg = _ROLE_FALLBACK.sub(r"\1)", svg)
-    svg = _STYLE.sub(lambda m: re.sub(r"([:;]) ", r"\1", m.group(0)), svg)
-    return _BETWEEN_TAGS.sub("><", svg)
-
-
-def share_glyphs(markup: str) -> tuple[str, list[str]]:
-    """Every figure without the paths of its <defs>: returned once each, to be shared.
-
-    Ids: ``g`` and 4 hex digits (more on a clash) of the SHA-256 of the path without its id:
-    deterministic, and two figures drawing the same glyph refer to the same definition. Inside
-    figures, empty ``<use>``/``<path>`` close themselves, colour variables lose their fallback,
-    styles their spaces, and newlines between tags go. (``xlink:href`` stays: Material's
-    instant navigation sets ``el.href`` on every ``[href]``, read-only on an SVG ``<use>``.)
-    """
-    shared: dict[str, str] = {}  # new id -> path markup without id, in order of first use
-
-    def move(match: re.Match) -> str:
-        names: dict[str, str] = {}
-
-        def take(path: re.Match) -> str:
-            old = _PATH_ID.search(path.group(0))
-            if old is None:
-                return path.group(0)
-            bare = _PATH_ID.sub("", _short(path.group(0)), count=1)
-            digest, size = hashlib.sha256(bare.encode()).hexdigest(), 4
-            while shared.get(new := "g" + digest[:size], bare) != bare:  # a clash: longer
-                size += 1
-            names[old.group(1)] = new
-            shared[new] = bare
-            return ""
-
-        def defs(block: re.Match) -> str:
-            parts = _CLIP.split(block.group(1))  # odd items: clipPaths, left alone
-            inner = "".join(
-                part if n % 2 else _DEF_PATH.sub(take, part) for n, part in enumerate(parts)
-            )
-            return f"<defs>{inner}</defs>\n" if inner.strip() else ""
-
-        figure = _short(_DEFS.sub(defs, match.group(0)))
-        return _FIGURE_REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), figure)
-
-    markup = _FIGURE.sub(move, markup)
-    return markup, [p.replace("<path ", f'<path id="{i}" ', 1) for i, p in shared.items()]
 
 
 # nbconvert's lab template: a copy button with its own inline icon in every code cell.
@@ -366,64 +300,17 @@ def slim_code_cells(markup: str) -> tuple[str, list[str]]:
 
 
 def share_definitions(markup: str) -> str:
-    """The page with figure glyphs and copy icons defined once, in one hidden <svg> at the top
-    of the article (inside the content that Material's instant navigation swaps)."""
-    markup, glyphs = share_glyphs(markup)
+    """The page with the code cells' copy icons defined once, in one hidden <svg> at the top of
+    the article (inside the content that Material's instant navigation swaps)."""
     markup, icons = slim_code_cells(markup)
-    if not glyphs and not icons:
+    if not icons:
         return markup
     article = _ARTICLE.search(markup)
     at = article.end() if article else 0
-    return markup[:at] + GLYPHS_SVG.format("".join(glyphs + icons)) + markup[at:]
+    return markup[:at] + ICONS_SVG.format("".join(icons)) + markup[at:]
 
 
-# --------------------------------------------------------------------------- lazy figures
-# A chapter's figures are half its HTML and most of its elements: parsing and styling them
-# delayed a phone's first paint and blocked its main thread (Lighthouse, mobile). Each figure's
-# <svg> moves to a file beside the page and the page keeps a box of the same size, described
-# the same way; figures.js fetches a figure as it nears the screen and puts the <svg> back. The
-# glyph outlines the figures share move to one more file, fetched with the first figure.
-_FIGURE_SVG = re.compile(r'(<figure class="attn-figure">)(<svg\b[^>]*>.*?</svg>)', re.S)
-_SVG_ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
-
-
-def _file_name(kind: str, text: str) -> str:
-    return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:10]}.svg"
-
-
-def lazy_figures(markup: str) -> tuple[str, dict[str, str]]:
-    """Each figure's <svg> out of the page, its glyphs shared (`share_glyphs`) in one more file
-    (see above). Returns the page and the files to write beside it (name -> SVG markup)."""
-    markup, glyphs = share_glyphs(markup)
-    files: dict[str, str] = {}
-    glyph_file = _file_name("glyphs", "".join(glyphs)) if glyphs else ""
-    if glyph_file:
-        files[glyph_file] = GLYPHS_SVG.format("".join(glyphs))
-
-    def move(match: re.Match) -> str:
-        svg = match.group(2)
-        name = _file_name("figure", svg)
-        files[name] = svg
-        attrs = dict(_SVG_ATTR.findall(svg[: svg.index(">")]))
-        width, height = (attrs[k].removesuffix("pt") for k in ("width", "height"))
-        label = attrs.get("aria-label", "")
-        more = f' data-attn-glyphs="{glyph_file}"' if glyph_file else ""
-        return (
-            f'{match.group(1)}<div class="attn-figure__svg" role="img" aria-label="{label}"'
-            f' data-attn-svg="{name}"{more} style="width:{width}pt;aspect-ratio:{width}/{height}">'
-            "</div>"
-        )
-
-    return _FIGURE_SVG.sub(move, markup), files
-
-
-# --------------------------------------------------------------------------- explorables
-# An explorable's Vega-Lite spec (data included: ~60 KB) is needed only when its chart is drawn.
-_EXPLORABLE = re.compile(
-    r'(<figure\b[^>]*\bclass="attn-explorable"[^>]*\bid="([\w-]+)"[^>]*)>(.*?)'
-    r"<script>document\.currentScript\.parentElement\.attnSpec = (.*?);</script>",
-    re.S,
-)
+# --------------------------------------------------------------------------- mermaid
 # nbconvert's lab template loads mermaid for ".jp-Mermaid" diagrams: no page has one.
 _MERMAID_LOADER = re.compile(
     r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{'
@@ -433,21 +320,9 @@ _MERMAID_LOADER = re.compile(
 )
 
 
-def move_specs(markup: str) -> tuple[str, dict[str, str]]:
-    """Each explorable's spec out of the page: the figure names a JSON file beside the page
-    (``data-attn-spec``), which explorables.js fetches when it draws the chart. Returns the
-    page and the files (name -> JSON). Also drops the mermaid loader if nothing uses it."""
-    files: dict[str, str] = {}
-
-    def move(match: re.Match) -> str:
-        opening, name, inner, spec = match.groups()
-        files[f"{name}.json"] = spec  # JSON already (attention.explorables: "<" escaped)
-        return f'{opening} data-attn-spec="{name}.json">{inner}'
-
-    markup = _EXPLORABLE.sub(move, markup)
-    if 'class="jp-Mermaid' not in markup:
-        markup = _MERMAID_LOADER.sub("", markup)
-    return markup, files
+def drop_mermaid(markup: str) -> str:
+    """The page without nbconvert's mermaid loader if nothing uses it."""
+    return markup if 'class="jp-Mermaid' in markup else _MERMAID_LOADER.sub("", markup)
 
 
 # --------------------------------------------------------------------------- search index
@@ -633,14 +508,7 @@ class PagesPlugin(BasePlugin):
         default, _ = _languages(config)
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
-        output, specs = move_specs(output)
-        output, figures = lazy_figures(output)  # before finish_page shares the copy icons
-        output = finish_page(output, lang=lang, prefix=prefix, where=where)
-        for name, text in {**specs, **figures}.items():  # beside the page: a relative URL finds it
-            path = Path(page.file.abs_dest_path).parent / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        return output
+        return finish_page(drop_mermaid(output), lang=lang, prefix=prefix, where=where)
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language
     def on_post_build(self, config: MkDocsConfig) -> None:

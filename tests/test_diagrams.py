@@ -6,6 +6,7 @@ import importlib
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from xml.etree import ElementTree
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -115,6 +116,7 @@ def test_diagram(make: Callable[[], Figure], lang: str) -> None:
     assert fig.dpi == 100
     assert to_rgba(fig.get_facecolor()) == to_rgba(style.PAPER)
     assert svg.startswith("<svg") and len(svg) > 1000
+    ElementTree.fromstring(svg)  # the site serves it as a file of its own: well-formed XML
     assert again == svg, "the same diagram must render to the same bytes"
     literal = {(kind, rgba) for kind, rgba in _colours(fig) if rgba[:3] not in ROLES}
     assert not literal, f"colours that are no role of attention.style: {sorted(literal)[:5]}"

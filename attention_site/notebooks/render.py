@@ -7,7 +7,6 @@ checks at start-up that the function still takes the options passed here.
 
 from __future__ import annotations
 
-import copy
 import html as html_lib
 import inspect
 import re
@@ -15,8 +14,6 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-import jupytext
-import nbformat
 from markdown.extensions.toc import unique
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
@@ -116,16 +113,3 @@ def render(ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
     """The page HTML of an executed notebook, and the style blocks taken out of it."""
     html, css = split_styles(nb2html(ipynb, name))
     return finish(unicode_heading_ids(html), name, lang), css
-
-
-def for_download(nb: nbformat.NotebookNode) -> str:
-    """The executed notebook a reader downloads (ipynb JSON). An output that carries a
-    Vega-Lite chart (an explorable) drops its text/html, the site's container, which needs the
-    site's scripts: JupyterLab ranks HTML above its Vega renderer, so it would show it empty."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if any(mime.startswith("application/vnd.vegalite.") for mime in data):
-                data.pop("text/html", None)
-    return jupytext.writes(nb, fmt="ipynb")
