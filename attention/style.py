@@ -28,10 +28,10 @@ VALUE_TINT = "#DCECE0"
 WEIGHT_TINT = "#F7DBDA"
 GREY_TINT = "#EAEAEA"
 
-# The same roles in the site's dark scheme (Material's "slate"), lower-case role -> colour. A
-# figure file carries both (attention.plotting.DisplayFigure.to_svg): the light values by
-# default, these when it is opened as ``<file>.svg#only-dark``, as Material shows it in the dark
-# scheme. figures.css is checked against both (tests/test_site_pages.py).
+# The same roles in the site's dark scheme (Material's "slate"), lower-case role -> colour: the
+# site's one palette with the values above. A figure file carries both
+# (attention.plotting.DisplayFigure.to_svg): the light values by default, these when it is
+# opened as ``<file>.svg#only-dark``, as Material shows it in the dark scheme.
 DARK = {
     "ink": "#e3e5ea",
     "muted": "#a9adb8",
