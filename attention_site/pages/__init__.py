@@ -67,6 +67,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("mkdocs.plugins.attention_pages")
+IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker.js"
 
 
 def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
@@ -83,6 +84,19 @@ class PagesPlugin(BasePlugin):
 
     def __init__(self) -> None:
         self._404: str | None = None  # the default language's 404 page
+        self.offline = False
+
+    @event_priority(10)  # before Material's offline plugin, which adds a CDN copy otherwise
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """For Material's ``offline`` build: its search worker runs through the vendored
+        iframe-worker shim (a browser refuses a Worker on ``file://``)."""
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        self.offline = bool(offline and offline.config.enabled)
+        if self.offline:
+            polyfills = config.extra.setdefault("polyfills", [])
+            if IFRAME_WORKER not in polyfills:
+                polyfills.append(IFRAME_WORKER)
+        return config
 
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
         if template_name == "404.html":
@@ -106,7 +120,7 @@ class PagesPlugin(BasePlugin):
         site = Path(config.site_dir)
         default, languages = _languages(config)
         if (site / "search" / "search_index.json").is_file():
-            split_search_index(site, default, languages)
+            split_search_index(site, default, languages, script=self.offline)
         css = site / "assets" / "stylesheets" / "jupyter.css"
         if css.is_file():
             pages = [p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))]

@@ -56,11 +56,16 @@ def _location_language(location: str, default: str, languages: list[str]) -> str
     return first if first in languages else default
 
 
-def split_search_index(site_dir: Path, default: str, languages: list[str]) -> dict[str, int]:
-    """Split the merged index into one per language; return the number of entries of each."""
+def split_search_index(
+    site_dir: Path, default: str, languages: list[str], script: bool = False
+) -> dict[str, int]:
+    """Split the merged index into one per language; return the number of entries of each.
+    ``script``: also ``search/search_index.js`` (``var __index = …``), which Material's search
+    loads instead on ``file://`` on every page, whatever its language (Material's offline plugin
+    wrote one of the merged index): it holds each language's index and picks the page's."""
     path = site_dir / "search" / "search_index.json"
     index = json.loads(path.read_text(encoding="utf-8"))
-    counts = {}
+    counts, texts = {}, {}
     for lang in languages:
         prefix = "" if lang == default else f"{lang}/"
         docs = [
@@ -77,9 +82,15 @@ def split_search_index(site_dir: Path, default: str, languages: list[str]) -> di
             config["lang"] = [default]  # English needs no extra lunr language files
         target = site_dir / prefix / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            json.dumps({"config": config, "docs": docs}, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8",
+        texts[lang] = json.dumps(
+            {"config": config, "docs": docs}, ensure_ascii=False, separators=(",", ":")
         )
+        target.write_text(texts[lang], encoding="utf-8")
         counts[lang] = len(docs)
+    if script:  # Material loads <site>/search/search_index.js on every page: pick by language
+        every = ",".join(f"{json.dumps(lang)}:{text}" for lang, text in texts.items())
+        pick = f'all[document.documentElement.lang.split("-")[0]] || all[{json.dumps(default)}]'
+        (site_dir / "search" / "search_index.js").write_text(
+            f"var __index = (all => {pick})({{{every}}});", encoding="utf-8"
+        )
     return counts

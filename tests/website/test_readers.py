@@ -1,5 +1,6 @@
 """Readers off the happy path, in Debian's chromium: JavaScript off, the built site opened from
-disk (``file://``), and a chapter printed (or saved as PDF) right after it opens. A figure is a
+disk (``file://``; the offline build, ``ATTENTION_OFFLINE=true``, also searches there), and a
+chapter printed (or saved as PDF) right after it opens. A figure is a
 plain image of an SVG file beside the page and an explorable shows an image of its first state
 (attention_site/notebooks/figures.py), so each of these readers gets every one of them.
 """
@@ -13,7 +14,16 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from .conftest import CHAPTERS, LANGUAGES, LOAD_IMAGES, BuiltSite, page_figures, page_soup, page_url
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    LOAD_IMAGES,
+    BuiltSite,
+    build_site,
+    page_figures,
+    page_soup,
+    page_url,
+)
 from .test_browser import TIMEOUT_MS, browser  # noqa: F401 (a fixture)
 
 # The figures' and explorables' images the reader's scheme shows (the other's is display:none).
@@ -121,3 +131,39 @@ def test_printed_at_once_the_pdf_holds_every_figure(chromium, site_server, built
     finally:
         page.context.close()
     assert contents(dark) == contents(at_once), f"/{lang}/{slug}: the dark scheme printed dark"
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The site built to be opened from disk (Material's offline plugin, mkdocs.yml)."""
+    out = tmp_path_factory.mktemp("offline")
+    result = build_site(out, env={"ATTENTION_OFFLINE": "true"})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    return BuiltSite(out, result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize(("in_lang", "query"), [("en", "attention"), ("zh", "注意力")])
+def test_the_offline_build_searches_from_disk_in_the_pages_language(
+    chromium, offline_site, in_lang, query
+):
+    """``file://``: no fetch, no Worker; the offline build's search works all the same, each
+    language in its own index, and figures are drawn, with nothing asked of another host."""
+    folder = offline_site.root / ("" if in_lang == "en" else in_lang)
+    page = open_page(chromium, (folder / f"{CHAPTERS[0]}.html").as_uri())
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.evaluate(LOAD_IMAGES)
+        assert page.evaluate(ALL_DRAWN) and drawn(page) > 0
+        page.keyboard.press("/")  # Material's shortcut to the search box
+        page.keyboard.type(query)
+        page.keyboard.press("End")  # fires the keyup Material searches on (see test_browser)
+        results = page.locator(".md-search-result__item a")
+        results.first.wait_for(state="attached")
+        hrefs = results.evaluate_all("links => links.map(a => a.href)")
+        zh = (offline_site.root / "zh").as_uri() + "/"
+        assert all(h.endswith(".html") or ".html?" in h or ".html#" in h for h in hrefs), hrefs
+        assert all(h.startswith(zh) == (in_lang == "zh") for h in hrefs), hrefs[:5]
+        assert all(url.startswith("file:") for url in requests), requests
+    finally:
+        page.context.close()
