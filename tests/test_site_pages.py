@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import quickjs
 
 from attention_site import pages
 
@@ -73,6 +74,20 @@ def test_search_index_is_split_by_language(tmp_path) -> None:
     assert en["docs"][0]["title"] == "Home" and en["docs"][0]["text"] == "x"
     assert en["config"]["lang"] == ["en"] and zh["config"]["lang"] == ["en", "zh"]
     assert [d["location"] for d in zh["docs"]] == ["zh/"]
+    assert not (tmp_path / "search" / "search_index.js").exists()  # only for the offline build
+
+
+def test_the_offline_search_script_holds_each_language_and_picks_the_pages(tmp_path) -> None:
+    docs = [{"location": "", "title": "Home", "text": ""}, {"location": "zh/", "title": "首页"}]
+    index = {"config": {"lang": ["en", "zh"]}, "docs": [{**d, "text": ""} for d in docs]}
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
+    pages.split_search_index(tmp_path, "en", ["en", "zh"], script=True)
+    script = (tmp_path / "search" / "search_index.js").read_text(encoding="utf-8")
+    for lang, title in [("zh-Hans", "首页"), ("en", "Home"), ("fr", "Home")]:
+        page = f"var document = {{documentElement: {{lang: {json.dumps(lang)}}}}};"
+        found = quickjs.Context().eval(f"{page}{script}; JSON.stringify(__index)")
+        assert [d["title"] for d in json.loads(found)["docs"]] == [title], lang
 
 
 @pytest.mark.parametrize(
