@@ -118,7 +118,7 @@ def page_soup(site: BuiltSite, lang: str, slug: str) -> BeautifulSoup:
 
 def figure_uris(page: BeautifulSoup) -> list[str]:
     """The figures drawn by executed cells, in page order: an image's data URI, or the markup
-    of an inline-SVG figure (``attention.plotting.DisplayFigure``)."""
+    of a figure (``attention.plotting.DisplayFigure``), which names its file by a hash of it."""
     figures = page.select(
         ".jp-OutputArea-output img[src^='data:image/'], .jp-OutputArea-output figure.attn-figure"
     )
