@@ -154,4 +154,8 @@ def reversal_training_explorable(run: ReversalRun) -> Explorable:
             "权重起初几乎均匀，随着训练逐渐集中到反对角线上。",
         ),
         "reversal-training",
+        label=pick(
+            "Attention of a model learning to reverse a sequence, by training step",
+            "一个学习反转序列的模型的注意力，按训练步数",
+        ),
     )

@@ -1,11 +1,11 @@
-"""Figures for the notes: inline SVG that follows the page's language and colour scheme.
+"""Figures for the notes: SVG that follows the page's language and colour scheme.
 
 Every function builds a ``matplotlib.figure.Figure`` directly instead of going through
 ``pyplot``: no global figure registry to leak memory when a page draws hundreds of plots,
 no ``show()``, and any backend (Agg included) works. Tensors may live on any device and
 require grad.
 
-A ``DisplayFigure`` shows itself in Jupyter (and on the site) as inline SVG:
+A ``DisplayFigure`` shows itself in Jupyter as SVG, and the site shows it as an SVG file:
 
 * **described**: ``fig.describe("...")`` sets the text a screen reader reads; a figure without
   one refuses to display, so a chapter cannot forget it;
@@ -13,8 +13,9 @@ A ``DisplayFigure`` shows itself in Jupyter (and on the site) as inline SVG:
   drawn with the Noto Sans CJK font that the ``noto-cjk-sans-otc`` package installs, as outlines
   (the reader needs no font);
 * **in the page's colours**: every colour role of ``attention.style`` becomes a CSS custom
-  property (``var(--attn-ink, #2B2B2B)``), which ``docs/assets/stylesheets/figures.css`` sets
-  for Material's light and dark schemes; the background is transparent;
+  property (``var(--attn-ink)``) that the SVG's own style sheet sets to its light value, and to
+  its dark value when the file is opened as ``figure.svg#only-dark`` (Material's convention for
+  an image shown only in the dark scheme); the background is transparent;
 * **deterministic and light**: fixed SVG ids (unique per figure, several share a page), no
   metadata, coordinates rounded to 0.01 pt.
 """
@@ -22,7 +23,6 @@ A ``DisplayFigure`` shows itself in Jupyter (and on the site) as inline SVG:
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -52,12 +52,9 @@ CJK_FAMILY = "Noto Sans CJK SC"
 PLACEHOLDER = "No description has been provided for this image"
 MIN_DESCRIPTION = 20
 
-# The colour roles, as CSS custom properties with the light-scheme value as fallback.
-ROLES = tuple(name for name in vars(style) if name.isupper())
-CSS_VARS = {
-    getattr(style, role).lower(): f"var(--attn-{role.lower()}, {getattr(style, role)})"
-    for role in ROLES
-}
+# The colour roles, as CSS custom properties (the SVG's own style sheet sets them: SVG_RULES).
+ROLES = tuple(name for name, v in vars(style).items() if name.isupper() and isinstance(v, str))
+CSS_VARS = {getattr(style, role).lower(): f"var(--attn-{role.lower()})" for role in ROLES}
 CSS_VARS["#000000"] = CSS_VARS[style.INK.lower()]  # matplotlib's default black is ink too
 
 
@@ -137,6 +134,16 @@ _REF = re.compile(r"(?:url\(#|href=\"#)([^)\"]+)")
 _REF_FULL = re.compile(r"(url\(#|href=\"#)([^)\"]+)")
 _PATH_DATA = re.compile(r'\bd="([^"]*)"')
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+# A figure file follows Material's light/dark convention on its own: opened as
+# ``figure.svg#only-dark`` its root is the :target and the roles take their dark values.
+# Heatmaps are embedded at one pixel per matrix entry: each entry is drawn as a crisp square.
+_LIGHT = ";".join(f"--attn-{role.lower()}:{getattr(style, role)}" for role in ROLES)
+_DARK = ";".join(f"--attn-{role}:{colour}" for role, colour in style.DARK.items())
+SVG_RULES = (
+    f"#only-dark{{{_LIGHT}}}#only-dark image{{image-rendering:pixelated}}"
+    f"#only-dark:target{{{_DARK}}}"
+)
+_STYLE_ATTR = re.compile(r'\sstyle="[^"]*"')
 
 
 def _round(match: re.Match) -> str:
@@ -148,11 +155,14 @@ def _round(match: re.Match) -> str:
 
 
 def _unwrap_groups(svg: str) -> str:
-    """Drop every ``<g>`` without attributes (and its ``</g>``): a wrapper that does nothing."""
+    """Drop every ``<g>`` without attributes (and its ``</g>``) and every empty ``<g/>``:
+    wrappers that do nothing."""
     out, kept, last = [], [], 0
     for m in _GROUP.finditer(svg):
         out.append(svg[last : m.start()])
         last = m.end()
+        if m.group(0).endswith("/>"):
+            continue
         if m.group(0) == "</g>":
             if kept.pop():
                 out.append("</g>")
@@ -169,11 +179,11 @@ def _compact_path(d: str) -> str:
 
 
 class DisplayFigure(Figure):
-    """A ``Figure`` that Jupyter and the site display as described, self-colouring inline SVG.
+    """A ``Figure`` that Jupyter and the site display as described, self-colouring SVG.
 
-    Figures made without pyplot have no display hook of their own; ``_repr_html_`` gives them
-    one that works in any notebook, with no ``%matplotlib`` magic, and that nbconvert copies
-    into the page as it is.
+    Figures made without pyplot have no display hook of their own; ``_repr_mimebundle_`` gives
+    them one that works in any notebook, with no ``%matplotlib`` magic: an ``image/svg+xml``
+    output whose metadata carries the description.
     """
 
     description: str | None = None
@@ -187,8 +197,10 @@ class DisplayFigure(Figure):
         return self
 
     def to_svg(self) -> str:
-        """The figure as an SVG element: role colours as CSS variables, ids unique, no
-        metadata. Deterministic: the same drawing gives the same text."""
+        """The figure as a self-contained SVG file: role colours as CSS variables, set to their
+        light value, or their dark value when the file is opened as ``#only-dark``
+        (`SVG_RULES`); ids unique, no metadata. Deterministic: the same drawing
+        gives the same text. The one place that rewrites matplotlib's SVG."""
         buf = io.StringIO()
         with mpl.rc_context(_SVG_RC):
             self.savefig(
@@ -197,20 +209,25 @@ class DisplayFigure(Figure):
         svg = buf.getvalue()
         svg = svg[svg.index("<svg") :]
         svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-        # matplotlib's `*{...}` rule would style the whole page once inlined: keep it on the root.
+        # matplotlib's `*{...}` rule would style a whole page if the SVG were inlined in one.
         svg = re.sub(r"\s*<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
-        svg = svg.replace("<svg ", '<svg style="stroke-linejoin:round;stroke-linecap:butt" ', 1)
+        svg = svg.replace(
+            "<svg ",
+            '<svg id="only-dark" style="stroke-linejoin:round;stroke-linecap:butt" ',
+            1,
+        )
         svg = _NUMBER.sub(_round, svg)
         # Path data: "M 1 2 \nL 3 4 \nz" -> "M1 2L3 4z" (a third of a line plot's bytes).
         svg = _PATH_DATA.sub(lambda m: 'd="' + _compact_path(m.group(1)) + '"', svg)
         svg = re.sub(r"\n\s*", "\n", svg)  # indentation is a tenth of the bytes
         svg = _HEX.sub(lambda m: CSS_VARS.get(m.group(0).lower(), m.group(0)), svg)
-        # Several figures share a page's id space: give every id that is referenced a short name
-        # starting with the figure's hash, and drop the ids nothing refers to (matplotlib names
-        # every group: "xtick_3", "line2d_5", ...).
+        # Ids: every id that is referenced gets a short name starting with the figure's hash
+        # (unique if several figures share a page, as in Jupyter); the ids nothing refers to
+        # are dropped (matplotlib names every group: "xtick_3", "line2d_5", ...).
         prefix = "f" + hashlib.sha256((svg + (self.description or "")).encode()).hexdigest()[:6]
         used = list(dict.fromkeys(_REF.findall(svg)))
         names = {old: f"{prefix}{n:x}" for n, old in enumerate(used)}
+        names["only-dark"] = "only-dark"
         svg = _ID.sub(lambda m: f' id="{names[m.group(1)]}"' if m.group(1) in names else "", svg)
         svg = _unwrap_groups(re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL))
         svg = re.sub(r"\n+", "\n", svg)
@@ -223,16 +240,19 @@ class DisplayFigure(Figure):
             svg,
         )
         svg = _REF_FULL.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), svg)
-        return svg
+        # Shorter: "fill: x; stroke: y" -> "fill:x;stroke:y", SVG 2's href, no newlines.
+        svg = _STYLE_ATTR.sub(lambda m: re.sub(r"([:;]) ", r"\1", m.group(0)), svg)
+        svg = svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "", 1)
+        svg = svg.replace(" xlink:href=", " href=").replace(">\n<", "><")
+        return svg.replace(">", f"><style>{SVG_RULES}</style>", 1)  # after the colours' rewrite
 
-    def _repr_html_(self) -> str:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        """An SVG output described in its metadata (``alt``: Jupyter's key for an image's text
+        alternative); the site writes it to a file and shows it with that ``alt``
+        (attention_site/notebooks/figures.py)."""
         description = _check_description(self.description)
-        label = html.escape(description, quote=True)
-        svg = self.to_svg().replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-        return (
-            f'<figure class="attn-figure">{svg}'
-            f'<figcaption class="attn-figure__description">{label}</figcaption></figure>'
-        )
+        data = {"image/svg+xml": self.to_svg(), "text/plain": f"<Figure: {description}>"}
+        return data, {"image/svg+xml": {"alt": description}}
 
 
 def _check_description(text: object) -> str:

@@ -36,3 +36,30 @@ QUERY_TEXT = "#9A4309"
 KEY_TEXT = "#2E6299"
 VALUE_TEXT = "#2A6E37"
 WEIGHT_TEXT = "#B02A24"
+# The same roles in the site's dark scheme (Material's "slate"), lower-case role -> colour: the
+# site's one palette with the values above. A figure file carries both
+# (attention.plotting.DisplayFigure.to_svg): the light values by default, these when it is
+# opened as ``<file>.svg#only-dark``, as Material shows it in the dark scheme.
+DARK = {
+    "ink": "#e3e5ea",
+    "muted": "#a9adb8",
+    "faint": "#4c5060",
+    "paper": "#1e2129",
+    "panel": "#2b2f3a",
+    "query": "#f5995a",
+    "key": "#79aee6",
+    "value": "#6cc47f",
+    "weight": "#d1362f",  # the heatmaps' hue is baked into their pixels: keep it
+    "grey": "#9da1ab",
+    # box fills: the role colour mixed into the dark background, so boxes do not glow
+    "query_tint": "#4a3426",
+    "key_tint": "#263a4f",
+    "value_tint": "#27402e",
+    "weight_tint": "#4b2828",
+    "grey_tint": "#3a3d45",
+    # text in a role's colour: the weight red itself is 3.3:1 on this background
+    "query_text": "#f5995a",
+    "key_text": "#79aee6",
+    "value_text": "#6cc47f",
+    "weight_text": "#ff8a80",
+}

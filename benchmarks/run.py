@@ -147,12 +147,10 @@ class _Images(HTMLParser):
         self.srcs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "img":
-            self.srcs += [v for k, v in attrs if k == "src" and v]
-        # A figure's box names its SVG file and the glyphs it shares (figures.js fetches them).
-        for key, value in attrs:
-            if key in ("data-attn-svg", "data-attn-glyphs") and value not in self.srcs:
-                self.srcs.append(value)
+        # A figure is two images of one file (``#only-light``, ``#only-dark``): counted once.
+        for key, value in attrs if tag == "img" else ():
+            if key == "src" and value and value.split("#")[0] not in self.srcs:
+                self.srcs.append(value if value.startswith("data:") else value.split("#")[0])
 
 
 def page_weight(page: Path, site: Path) -> tuple[int, list[tuple[int, str]]]:

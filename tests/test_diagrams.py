@@ -6,7 +6,7 @@ import importlib
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from xml.etree import ElementTree
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,6 +119,7 @@ def test_diagram(make: Callable[[], Figure], lang: str) -> None:
     assert fig.dpi == 100
     assert to_rgba(fig.get_facecolor()) == to_rgba(style.PAPER)
     assert svg.startswith("<svg") and len(svg) > 1000
+    ElementTree.fromstring(svg)  # the site serves it as a file of its own: well-formed XML
     assert again == svg, "the same diagram must render to the same bytes"
     literal = {(kind, rgba) for kind, rgba in _colours(fig) if rgba[:3] not in ROLES}
     assert not literal, f"colours that are no role of attention.style: {sorted(literal)[:5]}"
@@ -166,18 +167,13 @@ def test_bad_arguments_are_named(make: Callable[..., Figure], kwargs: dict, name
 
 # --- legibility: every label reads at 4.5:1 or more in both colour schemes -------------------
 
-CSS = (Path(__file__).parents[1] / "docs/assets/stylesheets/figures.css").read_text("utf-8")
-
-
-def _scheme(selector: str) -> dict[str, tuple[float, float, float]]:
-    """Role name (``"ink"``) -> RGB in the scheme of ``selector``, read from figures.css."""
-    block = CSS[CSS.index(selector) :]
-    block = block[: block.index("}")]
-    values = re.findall(r"--attn-([\w]+):\s*(?:var\([^,]+,\s*)?(#[0-9a-fA-F]{6})", block)
-    return {name: to_rgba(value)[:3] for name, value in values}
-
-
-LIGHT, DARK = _scheme(':root,\n[data-md-color-scheme="default"]'), _scheme('"slate"] {')
+# The one palette (attention/style.py): the light roles, and their values in the dark scheme.
+LIGHT = {
+    name.lower(): to_rgba(value)[:3]
+    for name, value in vars(style).items()
+    if name.isupper() and isinstance(value, str) and value.startswith("#")
+}
+DARK = {name: to_rgba(value)[:3] for name, value in style.DARK.items()}
 ROLE_NAMES = {
     to_rgba(value)[:3]: name.lower()
     for name, value in vars(style).items()

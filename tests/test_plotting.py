@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from xml.etree import ElementTree
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,8 +22,10 @@ from attention import (
     plot_curves,
     plot_kernel_regression,
     show_heatmaps,
+    style,
     toy_regression_data,
 )
+from attention.plotting import ROLES
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -165,23 +168,37 @@ def described_heatmap(text: str = "a heatmap of three weights per query") -> Dis
     return show_heatmaps(torch.softmax(torch.arange(12.0).reshape(3, 4), dim=-1)).describe(text)
 
 
-def test_figure_html_is_described_inline_svg_in_css_colours() -> None:
-    html = described_heatmap("weights <of> three queries & four keys")._repr_html_()
-    assert html.startswith('<figure class="attn-figure"><svg role="img" aria-label="weights ')
-    assert "&lt;of&gt; three queries &amp; four keys" in html  # escaped, in label and caption
-    assert html.count("weights &lt;of&gt;") == 2 and "<figcaption" in html
-    assert "var(--attn-ink, #2B2B2B)" in html  # text and axes follow the page's scheme
-    assert "<metadata>" not in html and "<?xml" not in html and "*{" not in html
-    assert "<text" not in html  # text is drawn as outlines: no font needed by the reader
-    assert not re.search(r"\d\.\d{3}", html.split("base64")[0])  # coordinates rounded
+def svg_of(fig: DisplayFigure) -> str:
+    return fig._repr_mimebundle_()[0]["image/svg+xml"]
+
+
+def test_a_figure_is_described_self_contained_svg_in_both_schemes_colours() -> None:
+    data, meta = described_heatmap("weights <of> three  queries & four keys")._repr_mimebundle_()
+    assert set(data) == {"image/svg+xml", "text/plain"}
+    assert meta == {"image/svg+xml": {"alt": "weights <of> three queries & four keys"}}
+    svg = data["image/svg+xml"]
+    root = ElementTree.fromstring(svg)  # a file of its own: well-formed XML
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("width").endswith("pt")
+    assert "fill:var(--attn-ink)" in svg  # text and axes: a colour role
+    light = re.search(r"#only-dark\{([^}]*)\}", svg).group(1)  # the file as it opens
+    assert light == ";".join(f"--attn-{r.lower()}:{getattr(style, r)}" for r in ROLES)
+    dark = re.search(r"#only-dark:target\{([^}]*)\}", svg).group(1)  # opened as #only-dark
+    assert dark == ";".join(f"--attn-{role}:{colour}" for role, colour in style.DARK.items())
+    assert set(style.DARK) == {role.lower() for role in ROLES}  # every role has a dark value
+    assert "#only-dark image{image-rendering:pixelated}" in svg  # heatmap entries stay square
+    assert "<metadata>" not in svg and "<?xml" not in svg and "*{" not in svg
+    assert "<text" not in svg  # text is drawn as outlines: no font needed by the reader
+    assert not re.search(r"\d\.\d{3}", svg.split("base64")[0])  # coordinates rounded
     assert not hasattr(DisplayFigure, "_repr_png_")  # no second copy in the page or notebook
+    fig = described_heatmap()
+    assert fig._repr_html_() is None  # matplotlib's, for its web backend only: one output
 
 
-def test_figure_html_is_deterministic_with_ids_unique_per_figure() -> None:
-    a, b = described_heatmap()._repr_html_(), described_heatmap()._repr_html_()
+def test_figure_svg_is_deterministic_with_ids_unique_per_figure() -> None:
+    a, b = svg_of(described_heatmap()), svg_of(described_heatmap())
     assert a == b
-    other = described_heatmap("the same heatmap, described differently")._repr_html_()
-    ids_a = set(re.findall(r'id="([^"]+)"', a))
+    other = svg_of(described_heatmap("the same heatmap, described differently"))
+    ids_a = set(re.findall(r'id="([^"]+)"', a)) - {"only-dark"}
     ids_other = set(re.findall(r'id="([^"]+)"', other))
     assert ids_a and not ids_a & ids_other, "two figures on one page share an element id"
     for ref in re.findall(r'(?:url\(#|href="#)([^)"]+)', a):
@@ -198,7 +215,7 @@ def test_a_figure_without_a_real_description_refuses_to_display(text) -> None:
             fig.describe(text)
         fig.description = text  # set behind describe's back: display still refuses
     with pytest.raises(ValueError, match=r"^description: "):
-        fig._repr_html_()
+        fig._repr_mimebundle_()
 
 
 def test_describe_returns_the_figure() -> None:
@@ -249,8 +266,8 @@ def test_chinese_text_is_drawn_with_the_packaged_font() -> None:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a warning
-        html = fig._repr_html_()
-    assert html.count("<path") > 20
+        svg = svg_of(fig)
+    assert svg.count("<path") > 20
 
 
 def test_every_public_name_is_importable() -> None:

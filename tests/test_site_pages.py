@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import quickjs
 
 from attention_site import pages
 
@@ -73,6 +74,20 @@ def test_search_index_is_split_by_language(tmp_path) -> None:
     assert en["docs"][0]["title"] == "Home" and en["docs"][0]["text"] == "x"
     assert en["config"]["lang"] == ["en"] and zh["config"]["lang"] == ["en", "zh"]
     assert [d["location"] for d in zh["docs"]] == ["zh/"]
+    assert not (tmp_path / "search" / "search_index.js").exists()  # only for the offline build
+
+
+def test_the_offline_search_script_holds_each_language_and_picks_the_pages(tmp_path) -> None:
+    docs = [{"location": "", "title": "Home", "text": ""}, {"location": "zh/", "title": "首页"}]
+    index = {"config": {"lang": ["en", "zh"]}, "docs": [{**d, "text": ""} for d in docs]}
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
+    pages.split_search_index(tmp_path, "en", ["en", "zh"], script=True)
+    script = (tmp_path / "search" / "search_index.js").read_text(encoding="utf-8")
+    for lang, title in [("zh-Hans", "首页"), ("en", "Home"), ("fr", "Home")]:
+        page = f"var document = {{documentElement: {{lang: {json.dumps(lang)}}}}};"
+        found = quickjs.Context().eval(f"{page}{script}; JSON.stringify(__index)")
+        assert [d["title"] for d in json.loads(found)["docs"]] == [title], lang
 
 
 @pytest.mark.parametrize(
@@ -109,73 +124,6 @@ def test_a_header_cell_of_only_math_is_named() -> None:
     assert "<th>kernel</th>" in out and "<td></td>" in out  # an empty header is a data cell
 
 
-def _figure(glyphs: dict[str, str], clip: str = "") -> str:
-    """A figure as attention.plotting draws it: glyphs in <defs>, used by id."""
-    path = '<path d="{}" id="{}" transform="scale(0.01)"></path>\n'
-    defs = "".join(path.format(d, i) for i, d in glyphs.items())
-    uses = "".join(f'<use xlink:href="#{i}"></use>\n' for i in glyphs)
-    return (
-        '<figure class="attn-figure"><svg role="img" aria-label="x">\n<defs>\n</defs>\n'
-        f"<defs>\n{defs}{clip}</defs>\n<g>{uses}</g></svg>"
-        "<figcaption>x</figcaption></figure>"
-    )
-
-
-def test_figure_glyphs_move_to_one_hidden_svg_with_references_rewritten() -> None:
-    clip = '<clipPath id="fa1"><path d="M0 0L1 1" id="fa9"></path></clipPath>\n'
-    page = '<article class="md-content__inner">' + _figure({"fa0": "M1 1z"}, clip) + "</article>"
-    out = pages.share_definitions(page)
-    hidden, figure = out.split("</svg>", 1)
-    assert hidden.startswith('<article class="md-content__inner"><svg aria-hidden="true"')
-    new = re.search(r'<path id="(g[0-9a-f]{4})" d="M1 1z" transform="scale\(0.01\)"/>', hidden)
-    assert new is not None, hidden
-    assert f'<use xlink:href="#{new.group(1)}"/>' in figure and "#fa0" not in figure
-    assert "M1 1z" not in figure  # the outline lives once, in the hidden svg
-    # clipPaths stay with their figure
-    assert clip.replace("></path>", "/>").strip() in figure and "M0 0L1 1" not in hidden
-    assert figure.count("<defs>") == 1  # emptied <defs> dropped
-    assert " href=" not in out.replace(" xlink:href=", "")  # see the code cells' test
-
-
-def test_two_figures_sharing_a_glyph_get_one_definition() -> None:
-    page = (
-        "<article>"
-        + _figure({"fa0": "M1 1z", "fa1": "M2 2z"})
-        + _figure({"fb0": "M2 2z", "fb1": "M3 3z"})
-        + "</article>"
-    )
-    out = pages.share_definitions(page)
-    hidden = out[: out.index("</svg>")]
-    assert [hidden.count(f'd="M{n} {n}z"') for n in (1, 2, 3)] == [1, 1, 1]
-    ids = re.findall(r'id="(g[0-9a-f]+)"', hidden)
-    assert len(ids) == len(set(ids)) == 3
-    shared = re.search(r'id="(g[0-9a-f]+)" d="M2 2z"', hidden).group(1)
-    assert out.count(f'href="#{shared}"') == 2  # both figures point at the one definition
-    assert pages.share_definitions(page) == out  # deterministic
-
-
-def test_different_glyphs_get_different_ids_and_a_page_without_figures_is_unchanged() -> None:
-    one, two = (pages.share_definitions(_figure({"fa0": d})) for d in ("M1 1z", "M1 2z"))
-    assert re.findall(r'href="#(\w+)"', one) != re.findall(r'href="#(\w+)"', two)
-    plain = "<article><p>text</p></article>"
-    assert pages.share_definitions(plain) == plain
-
-
-def test_a_clash_of_short_glyph_ids_takes_a_longer_id(monkeypatch) -> None:
-    class Clash:  # every path hashes alike
-        def __init__(self, data: bytes) -> None:
-            self.data = data
-
-        def hexdigest(self) -> str:
-            return "0" * 63 + str(len(self.data) % 10)
-
-    monkeypatch.setattr(pages.hashlib, "sha256", Clash)
-    out = pages.share_definitions(_figure({"fa0": "M1 1z", "fa1": "M2 22z", "fa2": "M1 1z"}))
-    ids = re.findall(r'<path id="(\w+)" d="(M[^"]+)"', out)
-    assert [d for _, d in ids] == ["M1 1z", "M2 22z"] and ids[0][0] != ids[1][0], ids
-    assert re.findall(r'<use xlink:href="#(\w+)"/>', out) == [ids[0][0], ids[1][0], ids[0][0]]
-
-
 ICON = '<path d="M0 6.75C0 5z" fill="currentColor"></path>'
 CELL = (
     '<div class="zeroclipboard-container"><clipboard-copy aria-label="Copy to Clipboard" for="c1">'
@@ -203,59 +151,15 @@ def test_code_cells_share_one_copy_icon_and_lose_the_spans_that_colour_nothing()
     assert rest.count('<pre><span></span><code><span class="n">y</span></code>') == 2
 
 
-def test_an_explorables_spec_moves_to_a_json_file_beside_the_page() -> None:
-    from attention.explorables import Explorable
-
-    figure = Explorable({"mark": "bar", "x": "</script>"}, "a chart of bars", "demo").to_html()
+def test_the_unused_mermaid_loader_is_dropped() -> None:
     mermaid = (
         '<script type="module">\n  document.addEventListener("DOMContentLoaded", async () => {\n'
         '    const diagrams = document.querySelectorAll(".jp-Mermaid > pre.mermaid");\n'
         "    if (!diagrams.length) { return; }\n  });\n</script>\n"
     )
-    out, files = pages.move_specs(f"<article>{figure}</article>{mermaid}")
-    assert "attnSpec" not in out and "<script" not in out  # no spec, no unused mermaid loader
-    assert 'data-attn-spec="attn-explorable-demo.json">' in out
-    assert json.loads(files["attn-explorable-demo.json"]) == {"mark": "bar", "x": "</script>"}
-    assert pages.move_specs(mermaid + '<div class="jp-Mermaid"></div>')[0].startswith(mermaid)
-
-
-def test_figures_lose_colour_fallbacks_that_figures_css_makes_useless() -> None:
-    from attention.plotting import CSS_VARS
-
-    css = (pages.KATEX.parents[1] / "stylesheets" / "figures.css").read_text(encoding="utf-8")
-    defined = set(re.findall(r"^\s*(--attn-[\w-]+):", css, flags=re.M))
-    used = {re.search(r"var\((--attn-[\w-]+)", v).group(1) for v in CSS_VARS.values()}
-    assert used <= defined, f"figures.css lacks {used - defined}"
-    svg = '<g style="fill: var(--attn-ink, #2B2B2B); stroke-width: 0.8">\n<path d="M0 0"></path>'
-    out = pages.share_definitions(f'<figure class="attn-figure"><svg>{svg}</svg></figure>')
-    assert '<svg><g style="fill:var(--attn-ink);stroke-width:0.8"><path d="M0 0"/></svg>' in out
-
-
-def test_figures_and_their_glyphs_move_to_files_and_the_copy_icon_stays() -> None:
-    svg = (
-        '<svg aria-label="a &quot;b&quot;" height="20.5pt" role="img" width="40pt">'
-        '<defs><path d="M1 1z" id="fa0"></path></defs><use xlink:href="#fa0"></use></svg>'
-    )
-    page = f'<article>{CELL}<figure class="attn-figure">{svg}</figure></article>'
-    out, files = pages.lazy_figures(page)
-    out = pages.share_definitions(out)  # as the plugin runs them: the copy icons after
-    figure, glyphs = sorted(files)  # figure-<hash>.svg, glyphs-<hash>.svg
-    glyph = re.search(r'<path id="(g[0-9a-f]{4})" d="M1 1z"/>', files[glyphs])
-    assert glyph is not None, files[glyphs]
-    assert files[figure] == (
-        '<svg aria-label="a &quot;b&quot;" height="20.5pt" role="img" width="40pt">'
-        f'<use xlink:href="#{glyph.group(1)}"/></svg>'
-    )
-    assert "M1 1z" not in out
-    assert (
-        '<figure class="attn-figure"><div class="attn-figure__svg" role="img" '
-        f'aria-label="a &quot;b&quot;" data-attn-svg="{figure}" data-attn-glyphs="{glyphs}" '
-        'style="width:40pt;aspect-ratio:40/20.5"></div></figure>'
-    ) in out
-    assert out.count('class="clipboard-copy-icon"') == 1 and 'class="attn-glyphs"' in out
-    assert pages.lazy_figures(page) == pages.lazy_figures(page)  # deterministic names
-    plain = f"<article>{CELL}</article>"
-    assert pages.lazy_figures(plain) == (plain, {})
+    assert pages.drop_mermaid(f"<article></article>{mermaid}") == "<article></article>"
+    used = mermaid + '<div class="jp-Mermaid"></div>'
+    assert pages.drop_mermaid(used) == used
 
 
 def test_the_palette_switching_rule_is_taken_out_of_materials_stylesheet(tmp_path) -> None:

@@ -431,14 +431,3 @@ def test_dirty_builds_rerender_exactly_the_pages_a_package_edit_changes(fake_pac
     assert rebuild() == ["en/reference.md"]
     (fake_package / "alpha.py").write_text("VALUE = 'alpha-2'\n")
     assert rebuild() == ["en/ch.md", "en/reference.md"]
-
-
-def test_download_keeps_only_the_vega_lite_output_of_an_explorable() -> None:
-    nb = notebook(("code", "chart"), ("code", "table"))
-    chart = {"application/vnd.vegalite.v5+json": {}, "text/html": "<div>site</div>"}
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=chart)]
-    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<t>"})]
-    downloaded = nbformat.reads(rendering.for_download(nb), as_version=4)
-    assert list(downloaded.cells[0].outputs[0].data) == ["application/vnd.vegalite.v5+json"]
-    assert list(downloaded.cells[1].outputs[0].data) == ["text/html"]
-    assert "text/html" in nb.cells[0].outputs[0].data  # the page keeps its container

@@ -7,10 +7,11 @@ with is what the tests check. Nothing is recomputed in JavaScript.
 
 An ``Explorable`` displays as
 
-* ``text/html`` on the site: a ``.attn-explorable`` figure holding the spec and a text
-  description; ``docs/assets/javascripts/explorables.js`` draws it with the vega scripts the
-  site ships (loaded only on pages that have an explorable);
-* ``application/vnd.vegalite.v6+json`` in Jupyter, which draws the same chart itself.
+* ``application/vnd.vegalite.v6+json`` in Jupyter, which draws the chart itself;
+* on the site, a ``.attn-explorable`` figure built from that output and its metadata (name,
+  description): a still of the chart's first state (drawn without JavaScript and in print),
+  which ``docs/assets/javascripts/explorables.js`` replaces with the live chart, drawn by the
+  vega scripts the site ships (loaded only on pages that have an explorable).
 
 Labels, titles, descriptions and each chart's accessible name follow
 ``attention.i18n.get_language()``. Altair is imported on first use, so ``import attention``

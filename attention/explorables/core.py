@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import math
@@ -88,32 +87,14 @@ class Explorable:
                 f"got a non-finite number in explorable {self.name!r}"
             ) from None
 
-    def to_html(self) -> str:
-        """The site's HTML: a figure that ``explorables.js`` fills with the chart.
-
-        The spec is handed over by a one-line script that stores it on the figure. Not as a
-        ``<script type="application/json">``: Material's instant navigation re-runs every
-        script of a new page as JavaScript, without its type, and JSON alone is not a valid
-        script. ``<`` is written ``\\u003c``, so nothing inside can end the script early.
-        """
-        spec = self.to_json().replace("<", "\\u003c")
-        desc_id = f"attn-explorable-{self.name}-desc"
-        return (
-            f'<figure class="attn-explorable" id="attn-explorable-{self.name}" '
-            f'aria-describedby="{desc_id}" lang="{get_language()}">'
-            f'<div class="attn-explorable-chart"></div>'
-            f'<figcaption class="attn-explorable-desc" id="{desc_id}">'
-            f"{html.escape(self.description)}</figcaption>"
-            f"<script>document.currentScript.parentElement.attnSpec = {spec};</script>"
-            "</figure>"
-        )
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {
-            "text/html": self.to_html(),
-            MIME_VEGALITE: json.loads(self.to_json()),
-            "text/plain": self.description,
-        }
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        """The Vega-Lite chart, which Jupyter draws itself, and its description as text; the
+        metadata names the explorable and its description, from which the site writes the spec
+        and a still of its first state to files and builds the figure that
+        ``explorables.js`` draws (attention_site/notebooks/figures.py)."""
+        data = {MIME_VEGALITE: json.loads(self.to_json()), "text/plain": self.description}
+        about = {"name": self.name, "description": self.description, "lang": get_language()}
+        return data, {MIME_VEGALITE: {"attention": about}}
 
     def __repr__(self) -> str:
         return f"Explorable({self.name!r}, {len(self.to_json())} bytes)"

@@ -18,8 +18,8 @@ Chapters are jupytext Markdown pages (front matter with a Python ``kernelspec``)
 * **renders** with mkdocs-jupyter's converter (used as a library, nothing patched), cached on the
   executed notebook (``<cache>/render/``), then gives headings the ``toc`` extension's Unicode
   ids, moves the JupyterLab CSS to one shared ``assets/stylesheets/jupyter.css`` and links the
-  executed notebook (``<slug>.ipynb``, written next to the page; explorables keep only their
-  Vega-Lite output there) for download.
+  executed notebook (``<slug>.ipynb``, written next to the page) for download. Before that,
+  figures and explorables go from the cells' outputs to files beside the page (`figures`).
 * **keeps ``mkdocs serve`` quick and right**: it watches the package; compiled theme templates
   are kept across rebuilds (`serve.SharedBytecode`); plain ``mkdocs serve`` rebuilds like
   ``--dirty`` (`serve.Rebuilds`), and a package edit re-renders exactly the pages it changed
@@ -57,6 +57,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
 from ..serve import DirtyBuildAnswered, OpenPages, Rebuilds, SearchEntries, SharedBytecode
+from . import figures
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
 from .execute import CellFailed, Kernel, package_relative
@@ -200,10 +201,13 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         path = Path(page.file.abs_src_path)
         lang, name = self.lang_and_name(path)
         nb = self.executed(path)
-        ipynb = jupytext.writes(nb, fmt="ipynb")
         download = Path(page.file.abs_dest_path).with_name(f"{name}.ipynb")
         download.parent.mkdir(parents=True, exist_ok=True)
-        download.write_text(rendering.for_download(nb), encoding="utf-8")
+        download.write_text(jupytext.writes(nb, fmt="ipynb"), encoding="utf-8")
+        # Figures and explorables to files beside the page, before rendering (figures.py).
+        nb, files = figures.write_outputs(nb, lang, self.cache_dir / "stills")
+        figures.write_files(download.parent, files)
+        ipynb = jupytext.writes(nb, fmt="ipynb")
         html, css = self.rendered(ipynb, name, lang)
         rendering.collect_css(self.css, css)
         self._urls[urlsplit(page.abs_url or "").path] = path

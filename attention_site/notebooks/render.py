@@ -179,19 +179,6 @@ def _cell_end(part: str) -> int | None:
     return None
 
 
-def for_download(nb: nbformat.NotebookNode) -> str:
-    """The executed notebook a reader downloads (ipynb JSON). An output that carries a
-    Vega-Lite chart (an explorable) drops its text/html, the site's container, which needs the
-    site's scripts: JupyterLab ranks HTML above its Vega renderer, so it would show it empty."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if any(mime.startswith("application/vnd.vegalite.") for mime in data):
-                data.pop("text/html", None)
-    return jupytext.writes(nb, fmt="ipynb")
-
-
 # ------------------------------------------------------------------ banners (mkdocs serve only)
 _BANNER_TEXT = {
     "en": {

@@ -60,18 +60,27 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 def settle(page) -> None:
-    """Wait for fonts and images, so checks and screenshots see the finished page."""
+    """Wait for fonts and images, so checks and screenshots see the finished page. A lazy image
+    that the browser has not asked for yet is not waited for (its decode() would wait for ever):
+    figures are fetched as they near the screen; `full_page_screenshot` fetches them all."""
     page.evaluate(
-        "() => Promise.all([document.fonts.ready,"
-        " ...[...document.images].map(img => img.decode().catch(() => null))])"
+        "() => Promise.all([document.fonts.ready, ...[...document.images]"
+        ".filter(img => img.loading !== 'lazy' || img.complete)"
+        ".map(img => img.decode().catch(() => null))])"
     )
 
 
+LOAD_IMAGES = """() => Promise.all([...document.images].map(img => {
+    img.loading = "eager";
+    return img.decode().catch(() => null);
+}))"""  # resolves once every image has loaded (or failed): figures are lazy images
+
+
 def full_page_screenshot(page, path: Path) -> bytes:
-    """The whole page as a person would see it scrolling through: the site fetches figures and
-    renders off-screen content only as they near the viewport (figures.js, and
+    """The whole page as a person would see it scrolling through: the browser fetches figures
+    and renders off-screen content only as they near the viewport (``loading="lazy"``, and
     ``content-visibility`` in extra.css), which a full-page capture would show blank."""
-    page.evaluate("() => window.attnFigures && window.attnFigures.loadAll()")
+    page.evaluate(LOAD_IMAGES)
     page.add_style_tag(content="* { content-visibility: visible !important; }")
     path.parent.mkdir(parents=True, exist_ok=True)
     return page.screenshot(path=path, full_page=True)
@@ -94,23 +103,20 @@ def page_name(lang: str, slug: str) -> str:
 
 @functools.cache
 def read_soup(path: Path) -> BeautifulSoup:
-    """The parsed HTML of a built file (cached: several tests read the same pages), with its
-    figures in place: the site ships each figure's SVG in a file beside the page, which
-    figures.js puts where the page's box for it is (attention_site/pages.py, lazy_figures)."""
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    for box in soup.select("div.attn-figure__svg[data-attn-svg]"):
-        svg = BeautifulSoup(
-            (path.parent / box["data-attn-svg"]).read_text(encoding="utf-8"), "html.parser"
-        )
-        box.replace_with(svg.svg)
-    return soup
+    """The parsed HTML of a built file (cached: several tests read the same pages)."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def figure_files(page: Path) -> list[Path]:
-    """The files of a page's figures and of the glyphs they share, as the page names them."""
+    """The files of a page's figures and explorables' stills, as the page names them."""
     html = page.read_text(encoding="utf-8")
-    names = re.findall(r'data-attn-(?:svg|glyphs)="([^"]+)"', html)
+    names = re.findall(r'<img [^>]*?src="((?:figure|explorable)-[0-9a-f]+\.svg)', html)
     return [page.parent / name for name in dict.fromkeys(names)]
+
+
+def figure_svg(page: Path, figure) -> str:
+    """The SVG file that a ``<figure class="attn-figure">`` of ``page`` shows."""
+    return (page.parent / figure.img["src"].split("#")[0]).read_text(encoding="utf-8")
 
 
 def page_soup(site: BuiltSite, lang: str, slug: str) -> BeautifulSoup:
@@ -119,7 +125,7 @@ def page_soup(site: BuiltSite, lang: str, slug: str) -> BeautifulSoup:
 
 def figure_uris(page: BeautifulSoup) -> list[str]:
     """The figures drawn by executed cells, in page order: an image's data URI, or the markup
-    of an inline-SVG figure (``attention.plotting.DisplayFigure``)."""
+    of a figure (``attention.plotting.DisplayFigure``), which names its file by a hash of it."""
     figures = page.select(
         ".jp-OutputArea-output img[src^='data:image/'], .jp-OutputArea-output figure.attn-figure"
     )

@@ -20,6 +20,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 FIRST_LOAD_BUDGET = 1_000_000  # bytes, uncompressed: HTML and everything it loads on its own
+REFERENCE_BUDGET = 1_200_000  # the API reference: every function's source, highlighted
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +112,16 @@ def phone(request, browser: Browser, site_server: str):
 
 def test_first_load_fits_the_budget(phone: PhoneVisit) -> None:
     """A page with an empty cache costs at most 1,000 KB: its HTML and everything the browser
-    fetches for it on load (styles, scripts, fonts, the search worker), uncompressed."""
+    fetches for it on load (styles, scripts, fonts, the search worker), uncompressed. Every
+    page but the API reference, which lists the whole package's source: 1,200 KB."""
+    budget = REFERENCE_BUDGET if phone.slug == "reference" else FIRST_LOAD_BUDGET
     sizes = {r.url: len(r.body()) for r in phone.responses if r.status == 200}
     total = sum(sizes.values())
     biggest = sorted(sizes.items(), key=lambda item: -item[1])[:8]
     listing = "\n".join(f"{size:>9,} {Path(url).name or url}" for url, size in biggest)
-    assert total <= FIRST_LOAD_BUDGET, (
+    assert total <= budget, (
         f"{phone.url}: first load {total:,} bytes in {len(sizes)} requests, over "
-        f"{FIRST_LOAD_BUDGET:,}:\n{listing}"
+        f"{budget:,}:\n{listing}"
     )
 
 

@@ -13,6 +13,7 @@ from .conftest import (
     ROOT,
     BuiltSite,
     build_site,
+    figure_files,
     figure_uris,
     page_name,
     page_soup,
@@ -39,6 +40,12 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
                 pairs = enumerate(zip(first, second, strict=True), start=1)
                 changed = [n for n, (a, b) in pairs if a != b]
                 different.append(f"{page_name(lang, slug)}: figures {changed} differ")
+            files = [f.name for f in figure_files(built_site.page(lang, slug))]
+            for name in files:  # figures' and explorables' still files
+                if (again.page(lang, slug).parent / name).read_bytes() != (
+                    built_site.page(lang, slug).parent / name
+                ).read_bytes():
+                    different.append(f"{page_name(lang, slug)}: {name} differs")
             notebook = f"{slug}.ipynb"
             first_nb = built_site.page(lang, slug).with_name(notebook).read_bytes()
             if again.page(lang, slug).with_name(notebook).read_bytes() != first_nb:
@@ -49,7 +56,7 @@ def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None
 @pytest.mark.site
 def test_a_broken_cell_fails_the_build_naming_page_and_cell(tmp_path) -> None:
     """In a throw-away copy of the site, one chapter gets a failing last cell."""
-    for name in ("mkdocs.yml", "docs"):
+    for name in ("mkdocs.yml", "docs", "overrides"):  # the config and what it names
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, tmp_path / name)
     slug = CHAPTERS[0]

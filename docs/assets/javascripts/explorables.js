@@ -1,5 +1,7 @@
-// Draw the explorables (attention/explorables/): each `.attn-explorable` figure holds a
-// Vega-Lite spec computed at build time. The vega scripts (~830 KB) are shipped in
+// Draw the explorables (attention/explorables/): each `.attn-explorable` figure names the
+// Vega-Lite spec computed at build time (a JSON file beside the page) and shows a still of the
+// chart's first state (an image: what a reader without JavaScript, or a printout, sees), which
+// the live chart replaces once drawn. The vega scripts (~830 KB) are shipped in
 // assets/vega/ and loaded only when an explorable comes near the screen. Material's instant
 // navigation does not re-run this file, so it acts on every `document$` event (a new page).
 (() => {
@@ -58,8 +60,7 @@
   const ROLE = { en: "interactive chart", zh: "交互图" };
 
   const render = async (figure) => {
-    // The figure's own inline script stored the spec on it (attention/explorables/), or the
-    // site moved it to a JSON file beside the page (attention_site/pages.py): fetched once.
+    // The spec: a JSON file beside the page (attention_site/notebooks/figures.py), fetched once.
     const target = figure.querySelector(".attn-explorable-chart");
     if (!figure.attnSpec && figure.dataset.attnSpec) {
       const url = new URL(figure.dataset.attnSpec, document.baseURI);
@@ -80,6 +81,7 @@
       }
       previous.finalize();
     }
+    if (!previous) target.replaceChildren();  // the still goes, the live chart comes
     const result = await vegaEmbed(target, spec, {
       actions: false,
       renderer: "svg",

@@ -1,5 +1,5 @@
 // Material builds two things in the browser, after the page arrives, that the build
-// (attention_site/pages.py) therefore cannot finish:
+// (attention_site/pages/) therefore cannot finish:
 // - a box around every table that scrolls sideways on a narrow screen: give it the keyboard
 //   stop, role and name the build gives code boxes;
 // - a <nav> holding each code block's copy button: dozens of unnamed navigation landmarks,

@@ -1,0 +1,147 @@
+"""MkDocs plugin ``attention-pages``: finish every page for every reader (phone, keyboard,
+screen reader, slow link), one module per job.
+
+Runs after the page is rendered (``on_post_page``) and after the whole bilingual site is built
+(``on_post_build``, priority -110: after mkdocs-static-i18n's -100, which builds the other
+languages and writes the merged search index, and after every hook):
+
+* **Math rendered at build time, as MathML** (`math`): the vendored KaTeX runs at build time in
+  an embedded JavaScript engine, so no renderer, stylesheet or font ships to the reader and
+  nothing shifts. Invalid TeX is a build warning (an error under ``--strict``) naming the page.
+* **Scrollable boxes reachable by keyboard, named controls** (`accessibility`): code blocks,
+  text outputs and display equations get ``tabindex="0"``, ``role="group"`` and a label in the
+  page's language (extra.css shows a cue); the search dialog is named; an empty table header
+  cell becomes a data cell.
+* **A search index per language** (`search`): the merged index is split into
+  ``search/search_index.json`` (default language) and ``<lang>/search/search_index.json``, with
+  TeX and "¶" taken out of the snippets; a small inline script points Material's search at
+  this page's language and fetches the index only when the reader opens search.
+* **Lighter chapter pages** (`code`): code cells' copy icons defined once per page; code spans that
+  colour nothing unwrapped. (Figures and explorables are files beside the page, written from
+  the cells' outputs before rendering: attention_site/notebooks/figures.py.)
+* **Only the notebook CSS the pages use** (`styles`): rules of
+  ``assets/stylesheets/jupyter.css`` whose classes, ids or attributes occur in no built page are
+  dropped (about 96% of it); Material's palette-switching rule taken out.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.pages import Page
+
+from .accessibility import LABELS, mark_scrollers, name_controls
+from .code import drop_mermaid, share_definitions, slim_code_cells
+from .math import mathml_text, name_math_headers, render_math, render_tex, tex_text
+from .search import add_search_script, clean_search_text, split_search_index
+from .styles import (
+    PALETTE_SWITCHING_RULE,
+    drop_switching_rule,
+    purge_css,
+    purge_css_once,
+    used_names,
+)
+
+__all__ = [
+    "LABELS",
+    "PALETTE_SWITCHING_RULE",
+    "PagesPlugin",
+    "clean_search_text",
+    "drop_mermaid",
+    "drop_switching_rule",
+    "finish_page",
+    "mark_scrollers",
+    "mathml_text",
+    "name_math_headers",
+    "purge_css",
+    "render_math",
+    "render_tex",
+    "share_definitions",
+    "slim_code_cells",
+    "split_search_index",
+    "tex_text",
+    "used_names",
+]
+
+log = logging.getLogger("mkdocs.plugins.attention_pages")
+IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker.js"
+
+
+def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
+    """The page's HTML with math rendered, scroll boxes marked and controls named."""
+    head, sep, body = output.partition("<body")
+    body = mark_scrollers(render_math(share_definitions(drop_mermaid(body)), where), lang)
+    body = name_math_headers(name_controls(body, lang))
+    return head + sep + add_search_script(body, prefix)
+
+
+# --------------------------------------------------------------------------- plugin
+class PagesPlugin(BasePlugin):
+    """See the module docstring."""
+
+    def __init__(self) -> None:
+        self._404: str | None = None  # the default language's 404 page
+        self.offline = False
+
+    @event_priority(10)  # before Material's offline plugin, which adds a CDN copy otherwise
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """For Material's ``offline`` build: its search worker runs through the vendored
+        iframe-worker shim (a browser refuses a Worker on ``file://``)."""
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        self.offline = bool(offline and offline.config.enabled)
+        if self.offline:
+            polyfills = config.extra.setdefault("polyfills", [])
+            if IFRAME_WORKER not in polyfills:
+                polyfills.append(IFRAME_WORKER)
+        return config
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        if template_name == "404.html":
+            output = self.on_post_page(output, None, config)
+            if config.theme["language"] == _languages(config)[0]:
+                self._404 = output
+        return output
+
+    def on_post_page(self, output: str, page: Page | None, config: MkDocsConfig) -> str:
+        lang = config.theme["language"]
+        default, _ = _languages(config)
+        prefix = "" if lang == default else f"{lang}/"
+        where = page.file.src_uri if page else "404.html"
+        return finish_page(output, lang=lang, prefix=prefix, where=where)
+
+    @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        i18n = config.plugins.get("i18n")
+        if getattr(i18n, "building", False):
+            return  # a language build inside i18n's: the site is not finished yet
+        site = Path(config.site_dir)
+        default, languages = _languages(config)
+        if (site / "search" / "search_index.json").is_file():
+            split_search_index(site, default, languages, script=self.offline)
+        css = site / "assets" / "stylesheets" / "jupyter.css"
+        if css.is_file():
+            pages = [p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))]
+            others = [
+                p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.css")) if p != css
+            ]
+            before = css.read_text(encoding="utf-8")
+            used = tuple(frozenset(names) for names in used_names(pages))
+            after = purge_css_once(before, used, "\n".join(others + pages))
+            css.write_text(after, encoding="utf-8")
+            log.info(f"jupyter.css: kept {len(after):,} of {len(before):,} bytes")
+        drop_switching_rule(site)
+        if self._404 is not None:  # the last language build wrote its own 404 page
+            (site / "404.html").write_text(self._404, encoding="utf-8")
+
+
+def _languages(config: MkDocsConfig) -> tuple[str, list[str]]:
+    """The default language and all languages built (mkdocs-static-i18n's, else the theme's)."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return config.theme["language"], [config.theme["language"]]
+    languages = [lang for lang in i18n.config.languages if lang.build]
+    default = next((lang.locale for lang in languages if lang.default), languages[0].locale)
+    return default, [lang.locale for lang in languages]
