@@ -41,6 +41,17 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
 )
+# The jupytext header that makes a Markdown page a chapter (a notebook the plugin executes).
+FRONT_MATTER = """\
+---
+jupyter:
+  kernelspec:
+    display_name: Python 3
+    language: python
+    name: python3
+---
+
+"""
 _LOG_LINE = re.compile(r"notebook (\S+) \[(\w+)\]: (?:executed in ([\d.]+) s|(cached))")
 _NAV_ENTRY = re.compile(r"^\s*-\s+(?:[^:\n]+:\s+)?(\S+\.md)\s*$", re.M)
 

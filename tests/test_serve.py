@@ -18,16 +18,7 @@ from website.conftest import build_site  # tests/ is on the path (pytest puts it
 
 from attention_site import harness
 
-FRONT_MATTER = """\
----
-jupyter:
-  kernelspec:
-    display_name: Python 3
-    language: python
-    name: python3
----
-
-"""
+FRONT_MATTER = harness.FRONT_MATTER
 LIMIT_S = 3  # serve_timeout of the tiny site: a never-ending cell is stopped after it
 WAIT_S = 90  # what any condition below may take at most, on a busy machine
 

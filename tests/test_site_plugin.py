@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from nbclient.exceptions import CellExecutionError
 from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
 
+from attention_site import harness
 from attention_site.notebooks import NotebooksPlugin, headings, is_notebook
 from attention_site.notebooks import render as rendering
 from attention_site.notebooks.cache import (
@@ -35,16 +36,7 @@ from attention_site.notebooks.execute import (
 )
 
 VERSIONS = {"torch": "2.13.0"}
-FRONT_MATTER = """\
----
-jupyter:
-  kernelspec:
-    display_name: Python 3
-    language: python
-    name: python3
----
-
-"""
+FRONT_MATTER = harness.FRONT_MATTER
 
 
 def notebook(*cells: tuple[str, str]) -> nbformat.NotebookNode:

@@ -18,13 +18,13 @@ from .conftest import (
     CHAPTERS,
     LANGUAGES,
     LOAD_IMAGES,
+    TIMEOUT_MS,
     BuiltSite,
     build_site,
     page_figures,
     page_soup,
     page_url,
 )
-from .test_browser import TIMEOUT_MS, browser  # noqa: F401 (a fixture)
 
 # The figures' and explorables' images the reader's scheme shows (the other's is display:none).
 SHOWN = (
@@ -54,7 +54,7 @@ def drawn(page: Page) -> int:
 
 
 @pytest.fixture(scope="module")
-def chromium(browser: Browser) -> Browser:  # noqa: F811 (test_browser's fixture)
+def chromium(browser: Browser) -> Browser:
     return browser
 
 
@@ -138,8 +138,8 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The site built to be opened from disk (Material's offline plugin, mkdocs.yml)."""
     out = tmp_path_factory.mktemp("offline")
     result = build_site(out, env={"ATTENTION_OFFLINE": "true"})
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return BuiltSite(out, result.stdout + result.stderr)
+    assert result.returncode == 0, result.log[-6000:]
+    return BuiltSite(out, result.log)
 
 
 @pytest.mark.parametrize(("in_lang", "query"), [("en", "attention"), ("zh", "注意力")])
