@@ -18,6 +18,9 @@ from attention_site.harness import LANGUAGES, ROOT, StaticServer  # noqa: F401 (
 
 CHAPTERS = harness.chapters()  # from the nav of mkdocs.yml
 SCREENSHOTS = ROOT / "results" / "screenshots"  # for a person to look at
+# Written only when asked (ATTENTION_SCREENSHOTS=1): they check nothing, and full-page captures
+# of long pages were the browser tests' slowest steps.
+SCREENSHOTS_WANTED = os.environ.get("ATTENTION_SCREENSHOTS", "") not in ("", "0")
 TIMEOUT_MS = 15_000  # Playwright's default wait for any one condition
 PAGES = ("", *CHAPTERS, "glossary", "reference")  # "" is the home page
 
@@ -76,14 +79,20 @@ LOAD_IMAGES = """() => Promise.all([...document.images].map(img => {
 }))"""  # resolves once every image has loaded (or failed): figures are lazy images
 
 
-def full_page_screenshot(page, path: Path) -> bytes:
+def keep_screenshot(target, path: Path, **options) -> None:
+    """A screenshot of a page or an element for a person to look at, when asked for."""
+    if SCREENSHOTS_WANTED:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=path, **options)
+
+
+def full_page_screenshot(page, path: Path) -> None:
     """The whole page as a person would see it scrolling through: the browser fetches figures
     and renders off-screen content only as they near the viewport (``loading="lazy"``, and
     ``content-visibility`` in extra.css), which a full-page capture would show blank."""
     page.evaluate(LOAD_IMAGES)
     page.add_style_tag(content="* { content-visibility: visible !important; }")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return page.screenshot(path=path, full_page=True)
+    keep_screenshot(page, path, full_page=True)
 
 
 def page_url(lang: str, slug: str) -> str:

@@ -17,7 +17,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import LANGUAGES, SCREENSHOTS, TIMEOUT_MS, page_url
+from .conftest import LANGUAGES, SCREENSHOTS, TIMEOUT_MS, keep_screenshot, page_url
 
 # Chapter -> the names of its explorables (attention/explorables.py), in page order.
 EXPLORABLES = {
@@ -219,7 +219,6 @@ def test_screenshots(browser: Browser, site_server: str, lang) -> None:
     """Every explorable at both sizes (and in the dark scheme on a phone), for a person to look
     at; each chart is as wide as the text column and no wider than the page. (The widths do not
     depend on the scheme; `test_chart_follows_the_colour_scheme` checks the dark colours.)"""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme, size in [("light", "desktop"), ("light", "phone"), ("dark", "phone")]:
         tab = Tab(browser, scheme, size)
         try:
@@ -230,7 +229,7 @@ def test_screenshots(browser: Browser, site_server: str, lang) -> None:
                     figure.scroll_into_view_if_needed()
                     page.evaluate(NEXT_FRAME)  # painted where it scrolled to
                     path = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-{size}.png"
-                    figure.screenshot(path=path)
+                    keep_screenshot(figure, path)
                     box = figure.locator("svg").bounding_box()
                     width = VIEWPORTS[size][0]
                     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
