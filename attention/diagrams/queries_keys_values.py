@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
@@ -107,10 +108,7 @@ def attention_output_diagram() -> Figure:
         (2.62, 3.58, pick("2  scale + softmax", "2  缩放 + softmax")),
         (3.78, 6.22, pick("3  weighted sum", "3  加权求和")),
     ]
-    for x0, x1, label in bands:
-        band = ((x0 + x1) / 2, 1.625), (x1 - x0, 2.65)
-        draw.box(ax, *band, color=PANEL, fill=PANEL, rounding=0.08, linewidth=0, zorder=0)
-        draw.text(ax, ((x0 + x1) / 2, 3.12), label, size=9.5, weight="bold")
+    _stage_bands(ax, bands, middle=1.625, height=2.65, label_y=3.12)
 
     draw.box(ax, (key_x, q_y), (0.55, box_h), r"$\mathbf{q}$", QUERY, text_size=11)
     draw.line(ax, [key_x + 0.275, bus_x, bus_x], [q_y, q_y, rows[-1][0] + 0.08], QUERY, 1.4)
@@ -160,6 +158,17 @@ WORKED_VALUES = ((1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
 
 
 SUB = "₁₂₃"  # subscripts of the three keys
+
+
+def _stage_bands(
+    ax: Axes, bands: list[tuple[float, float, str]], middle: float, height: float, label_y: float
+) -> None:
+    """The pipeline's stages as shaded bands behind the drawing, each titled above: ``bands``
+    holds (left x, right x, title)."""
+    for x0, x1, label in bands:
+        band = ((x0 + x1) / 2, middle), (x1 - x0, height)
+        draw.box(ax, *band, color=PANEL, fill=PANEL, rounding=0.08, linewidth=0, zorder=0)
+        draw.text(ax, ((x0 + x1) / 2, label_y), label, size=9.5, weight="bold")
 
 
 def _vector(v: Tensor) -> str:
@@ -212,10 +221,7 @@ def worked_attention_diagram(
         (2.65, 4.95, pick("2  scale + softmax", "2  缩放 + softmax")),
         (5.05, 6.42, pick("3  weighted sum", "3  加权求和")),
     ]
-    for x0, x1, label in bands:
-        band = ((x0 + x1) / 2, 1.55), (x1 - x0, 2.2)
-        draw.box(ax, *band, color=PANEL, fill=PANEL, rounding=0.08, linewidth=0, zorder=0)
-        draw.text(ax, ((x0 + x1) / 2, 3.2), label, size=9.5, weight="bold")
+    _stage_bands(ax, bands, middle=1.55, height=2.2, label_y=3.2)
     draw.box(ax, (key_x, q_y), (1.3, 0.34), "q = " + _vector(q), QUERY, text_size=8.5)
     bus_x = 1.55
     draw.line(ax, [key_x + 0.65, bus_x, bus_x], [q_y, q_y, ys[-1] + 0.08], QUERY, 1.4)
