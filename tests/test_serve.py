@@ -354,3 +354,112 @@ def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> No
     grown = copy.deepcopy(nb)
     grown.cells.insert(3, nbformat.v4.new_markdown_cell("New."))
     assert rendering.render_prose_edit(nb, parts, grown, "t") is None
+
+
+def test_the_theme_listing_kept_by_the_server_adds_the_files_mkdocs_adds() -> None:
+    """`serve.ThemeListing`: the files MkDocs copies from the theme are the same as with
+    MkDocs' own listing, on this site's config (Material, its overrides folder)."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from attention_site.serve import ThemeListing
+
+    config = load_config(str(harness.ROOT / "mkdocs.yml"))
+    own = Files([])
+    own.add_files_from_theme(config.theme.get_env(), config)
+    ThemeListing().install(config.theme, harness.ROOT)
+    kept = Files([])
+    env = config.theme.get_env()
+    assert type(env.loader).__name__ == "_ListedOnce"
+    kept.add_files_from_theme(env, config)
+    assert len(own) > 20  # stylesheets, scripts, fonts of the theme
+    assert sorted(f.src_uri for f in kept) == sorted(f.src_uri for f in own)
+
+
+def test_the_theme_listing_lists_the_projects_folders_on_every_build(tmp_path) -> None:
+    """An installed theme's folder is listed once; a folder in the project (``custom_dir``)
+    again on each build, so a file a contributor adds there is copied."""
+    import jinja2
+
+    from attention_site.serve import ThemeListing
+
+    project, installed = tmp_path / "project", tmp_path / "site-packages" / "theme"
+    overrides = project / "overrides"
+    for folder in (overrides, installed / ".icons"):
+        folder.mkdir(parents=True)
+    (installed / "main.css").write_text("")
+    (installed / ".icons" / "a.svg").write_text("")
+
+    class Theme:
+        def get_env(self):
+            return jinja2.Environment(loader=jinja2.FileSystemLoader([overrides, installed]))
+
+    theme, listing = Theme(), ThemeListing()
+    listing.install(theme, project)
+    assert theme.get_env().list_templates() == ["main.css"]  # hidden paths left out
+    (overrides / "extra.css").write_text("")
+    (installed / "new.css").write_text("")  # an installed theme does not change: not seen
+    assert theme.get_env().list_templates() == ["extra.css", "main.css"]
+    assert theme.get_env().get_template("new.css")  # loading is MkDocs' own
+
+
+def test_dirty_rebuilds_keep_the_search_index_as_a_full_build_makes_it(tmp_path, monkeypatch):
+    """``mkdocs serve --dirty`` with Material's search and mkdocs-static-i18n, as this site
+    uses them: each prose edit's rebuild writes an index of every page once (it used to
+    double with each save, and the fourth save took 84 s). Builds in this process, as the
+    server makes them (no kernel: the pages have no code)."""
+    import json
+    import sys
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site, out = tmp_path / "site", tmp_path / "out"
+    for lang in ("en", "zh"):
+        (site / "docs" / lang).mkdir(parents=True)
+        for name in ("one", "two"):
+            text = f"# {name} {lang}\n\nSome prose.\n\n## A section\n\nMore prose ({lang}).\n"
+            (site / "docs" / lang / f"{name}.md").write_text(text, encoding="utf-8")
+        home = f"# Home {lang}\n\nWelcome.\n"
+        (site / "docs" / lang / "index.md").write_text(home, encoding="utf-8")
+    (site / "mkdocs.yml").write_text(
+        "site_name: tiny\nstrict: true\ntheme: {name: material}\nplugins:\n  - search\n"
+        "  - i18n:\n      docs_structure: folder\n      reconfigure_search: true\n"
+        "      languages:\n        - {locale: en, name: English, default: true, build: true}\n"
+        "        - {locale: zh, name: 中文, build: true}\n"
+        f"  - attention-notebooks:\n      cache_dir: {tmp_path / 'cache'}\n      jobs: 1\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(sys, "argv", ["mkdocs", "serve", "--dirty"])
+
+    def rebuild() -> tuple[list[dict], int]:
+        """The index written, and how many entries mkdocs-static-i18n gathered to write it."""
+        config = load_config(str(site / "mkdocs.yml"), site_dir=str(out))
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        held = len(config.plugins["i18n"].search_entries)
+        return json.loads((out / "search" / "search_index.json").read_text())["docs"], held
+
+    first = load_config(str(site / "mkdocs.yml"), site_dir=str(out))
+    first.plugins.on_startup(command="serve", dirty=True)
+    build(first, serve_url="http://127.0.0.1:8000/", dirty=True)
+
+    class Server:  # what the plugin's on_serve asks of MkDocs' LiveReloadServer
+        def watch(self, path: str) -> None: ...
+        def get_app(self): ...
+        def set_app(self, app) -> None: ...
+
+    first.plugins["attention-notebooks"].on_serve(Server(), first, None)
+    full = json.loads((out / "search" / "search_index.json").read_text())["docs"]
+    pages = {d["location"].partition("#")[0] for d in full}
+    assert pages == {"", "one/", "two/", "zh/", "zh/one/", "zh/two/"}, pages
+    assert len(full) == 10  # a home page and two pages with a section, in each language
+    for n, (lang, name) in enumerate([("en", "one"), ("zh", "two"), ("en", "two"), ("zh", "one")]):
+        page = site / "docs" / lang / f"{name}.md"
+        page.write_text(page.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        os.utime(page, (page.stat().st_atime + 10, page.stat().st_mtime + 10))
+        docs, held = rebuild()
+        assert len(docs) == len(full), f"rebuild {n + 1}: {len(docs)} entries, not {len(full)}"
+        assert held <= len(full), f"rebuild {n + 1}: i18n gathered {held} entries for {len(full)}"
+        assert any(f"Edit {n}." in d["text"] for d in docs), f"rebuild {n + 1} lost the edit"
+    first.plugins.on_shutdown()

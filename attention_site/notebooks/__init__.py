@@ -56,7 +56,14 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
-from ..serve import DirtyBuildAnswered, OpenPages, Rebuilds, SearchEntries, SharedBytecode
+from ..serve import (
+    DirtyBuildAnswered,
+    OpenPages,
+    Rebuilds,
+    SearchEntries,
+    SharedBytecode,
+    ThemeListing,
+)
 from . import figures
 from . import render as rendering
 from .cache import ExecutionCache, digest, execution_key, package_files, read_json, write_json
@@ -130,6 +137,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self.dirty = False
         self._dirty_filter = DirtyBuildAnswered()
         self._templates = SharedBytecode()
+        self._theme_files = ThemeListing()
         self._built: dict[str, object] = {}  # output file -> what it was built from (dirty)
         # `mkdocs serve` only (see the module's docstring).
         self.serving = False
@@ -170,12 +178,16 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             for kind, names in VERSIONED.items()
         }
         self.css = []
+        if self.serving:  # the installed theme does not change while the server runs
+            self._theme_files.install(config.theme, self.root)
         return config
 
     def on_pre_build(self, config) -> None:
         # mkdocs-static-i18n builds the other languages inside the first language's build:
         # the first build's on_pre_build has waited for the open pages of every language.
         self.execute_missing(nested=getattr(config.plugins.get("i18n"), "building", False))
+        if self.serving:
+            self._search.forget_previous(config.plugins.get("material/search"))
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has given pages their final paths
     def on_files(self, files, config):
