@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from filelock import FileLock
 
 from attention_site import harness
 from attention_site.harness import LANGUAGES, ROOT, StaticServer  # noqa: F401 (shared by the tests)
@@ -41,21 +42,82 @@ def build_site(out: Path, **options) -> harness.BuildResult:
     return harness.build(out, **options)
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """One strict build for the whole run: with pytest-xdist, the first worker to get here
-    builds and the others wait for it and read the same site (a lock in their shared temp
-    folder), so ``-n 2`` costs no second build."""
-    shared = tmp_path_factory.getbasetemp()
+_build = harness.build  # the fast tier's guard replaces harness.build while its tests run
+
+
+class SessionBuild:
+    """The run's one strict build of the site, shared by every pytest-xdist worker (they share
+    ``folder``) and started as soon as the tests are collected, in a thread of the first
+    worker to claim it: the build's kernels run while the package's tests do, and no worker
+    sits idle waiting for it when the site tests come."""
+
+    def __init__(self, folder: Path) -> None:
+        self.out, self.log = folder / "built-site", folder / "built-site.log"
+        self._claim, self._done = folder / "built-site.claimed", folder / "built-site.returncode"
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the build here unless a worker already has (an atomic claim file)."""
+        try:
+            os.close(os.open(self._claim, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return
+        self._thread = threading.Thread(target=self._build, name="site build", daemon=True)
+        self._thread.start()
+
+    def _build(self) -> None:
+        code, log = -1, "the site build raised before mkdocs finished"
+        try:
+            result = _build(self.out)
+            code, log = result.returncode, result.log
+        except Exception as err:  # reported by `wait` in whichever worker needs the site
+            log = f"{log}: {type(err).__name__}: {err}"
+        finally:
+            self.log.write_text(log, encoding="utf-8")
+            partial = self._done.with_suffix(".partial")
+            partial.write_text(str(code), encoding="utf-8")
+            partial.replace(self._done)  # last, at once: the build is over
+
+    def wait(self) -> BuiltSite:
+        """The built site, once the build is over (started here if nobody has)."""
+        self.start()
+        waited = harness.wait_for(self._done.is_file, timeout=1800, interval=0.2)
+        assert waited is not None, "the session's site build did not finish in 30 minutes"
+        log = self.log.read_text(encoding="utf-8")
+        assert self._done.read_text() == "0", f"mkdocs build --strict failed:\n{log[-6000:]}"
+        return BuiltSite(self.out, log)
+
+    def join(self) -> None:
+        """A worker that started the build does not exit before it (another may wait for it)."""
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _session_build(config: pytest.Config) -> SessionBuild:
+    shared = config._tmp_path_factory.getbasetemp()  # the `tmp_path_factory` fixture's
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # every worker's base folder is in one run folder
-    out, log_file = shared / "built-site", shared / "built-site.log"
-    with FileLock(str(shared / "built-site.lock")):
-        if not log_file.is_file():
-            result = build_site(out)
-            assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.log[-6000:]}"
-            log_file.write_text(result.log, encoding="utf-8")
-    return BuiltSite(out, log_file.read_text(encoding="utf-8"))
+    if not hasattr(config, "_attention_site_build"):
+        config._attention_site_build = SessionBuild(shared)
+    return config._attention_site_build
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the site build now if a selected test will need it."""
+    if any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        _session_build(session.config).start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "_attention_site_build"):
+        session.config._attention_site_build.join()
+
+
+@pytest.fixture(scope="session")
+def built_site(pytestconfig: pytest.Config) -> BuiltSite:
+    """One strict build for the whole run (`SessionBuild`): with pytest-xdist, the workers
+    share it, so ``-n 2`` costs no second build."""
+    return _session_build(pytestconfig).wait()
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -187,6 +249,47 @@ def browser():
         pytest.skip(reason)
     with harness.chromium() as browser:
         yield browser
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe(browser) -> Path:
+    """axe-core's script, installed by `npm ci`; a skip without it (under CI=true, a failure)."""
+    if not AXE.exists():
+        reason = f"missing {AXE}: npm ci"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the accessibility tests: {reason}")
+        pytest.skip(reason)
+    return AXE
+
+
+def axe_violations(page, axe: Path, rules: list[str] | None = None) -> str:
+    """axe-core's violations on the page as it is now (every rule, or only ``rules``), one line
+    each; empty when there are none."""
+    page.add_script_tag(path=str(axe))
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    violations = page.evaluate(
+        """async options => (await axe.run(document, options)).violations.map(
+            v => ({rule: v.id, impact: v.impact, count: v.nodes.length,
+                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " :: "
+                          + n.failureSummary.split("\\n").slice(1, 2).join(""))}))""",
+        options,
+    )
+    return "\n".join(
+        f"{v['rule']} ({v['impact']}, {v['count']} nodes): " + " | ".join(v["nodes"])
+        for v in violations
+    )
+
+
+def luminance(png: bytes) -> float:
+    """Mean relative luminance of a screenshot, 0 (black) .. 1 (white)."""
+    from PIL import Image, ImageStat
+
+    return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).mean[0] / 255
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """A page for every reader: axe-core on every page in both schemes, a phone's 390 px, and the
-bytes a chapter costs on its first load.
+bytes a chapter costs on its first load. Each page is loaded once per way of reading it (here:
+the dark scheme on a desktop, and a phone; test_browser.py: the light scheme on a desktop) and
+every check of that way shares the load, figures' included: dark, vector, opened full-size on
+a phone.
 
 axe-core comes from npm (package.json, `npm ci`); the browser is Debian's chromium. Locally the
 tests skip without them; under CI=true they fail instead.
@@ -7,37 +10,37 @@ tests skip without them; under CI=true they fail instead.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
-from .conftest import LANGUAGES, PAGES, ROOT, TIMEOUT_MS, page_name, page_url, settle
+from .conftest import (
+    CHAPTERS,
+    LANGUAGES,
+    PAGES,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    axe_violations,
+    full_page_screenshot,
+    keep_screenshot,
+    luminance,
+    page_name,
+    page_url,
+    settle,
+)
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 FIRST_LOAD_BUDGET = 1_000_000  # bytes, uncompressed: HTML and everything it loads on its own
 REFERENCE_BUDGET = 1_200_000  # the API reference: every function's source, highlighted
 
 
-@pytest.fixture(scope="module")
-def axe(browser: Browser) -> Path:
-    """axe-core's script, installed by `npm ci`; a skip without it (under CI=true, a failure)."""
-    if not AXE.exists():
-        reason = f"missing {AXE}: npm ci"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the accessibility tests: {reason}")
-        pytest.skip(reason)
-    return AXE
-
-
-def load(browser: Browser, url: str, *, viewport: dict, scheme: str = "light"):
+def load(browser: Browser, url: str, *, viewport: dict, scheme: str = "light", **context):
     """A page in a fresh context (empty cache and storage), settled; its context's responses.
     ``networkidle``: the first-load budget counts everything the page fetches on its own."""
-    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, **context)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     responses = []
@@ -47,49 +50,15 @@ def load(browser: Browser, url: str, *, viewport: dict, scheme: str = "light"):
     return page, responses
 
 
-def axe_violations(page: Page, axe: Path, rules: list[str] | None = None) -> str:
-    """axe-core's violations on the page as it is now (every rule, or only ``rules``), one line
-    each; empty when there are none."""
-    page.add_script_tag(path=str(axe))
-    options = {"resultTypes": ["violations"]}
-    if rules:
-        options["runOnly"] = {"type": "rule", "values": rules}
-    violations = page.evaluate(
-        """async options => (await axe.run(document, options)).violations.map(
-            v => ({rule: v.id, impact: v.impact, count: v.nodes.length,
-                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " :: "
-                          + n.failureSummary.split("\\n").slice(1, 2).join(""))}))""",
-        options,
-    )
-    return "\n".join(
-        f"{v['rule']} ({v['impact']}, {v['count']} nodes): " + " | ".join(v["nodes"])
-        for v in violations
-    )
-
-
 ALL_PAGES = [(lang, slug) for lang in LANGUAGES for slug in PAGES]
 # The rules whose outcome depends on colours: all that the dark scheme changes (it swaps
-# Material's colour variables; the page's elements, text and layout are the same).
+# Material's colour variables; the page's elements, text and layout are the same). Every rule
+# runs on the light desktop page (test_browser.py) and at 390 px (below).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-# --------------------------------------------------------------------------- a desktop
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize(("lang", "slug"), ALL_PAGES, ids=[page_name(*p) for p in ALL_PAGES])
-def test_axe_finds_no_violations(browser, axe, site_server, lang, slug, scheme) -> None:
-    """Every rule of axe-core, every impact, on a desktop in the light scheme; the colour rules
-    in the dark scheme, which the reader's system asks for."""
-    page, _ = load(browser, site_server + page_url(lang, slug), viewport=DESKTOP, scheme=scheme)
-    expected = "slate" if scheme == "dark" else "default"
-    assert page.get_attribute("body", "data-md-color-scheme") == expected
-    found = axe_violations(page, axe, COLOUR_RULES if scheme == "dark" else None)
-    page.context.close()
-    assert not found, f"{page_url(lang, slug)} {scheme} desktop:\n{found}"
-
-
-# --------------------------------------------------------------------------- a phone
 @dataclass
-class PhoneVisit:
+class Visit:
     page: Page
     responses: list  # everything the first load fetched
     lang: str
@@ -100,17 +69,71 @@ class PhoneVisit:
         return page_url(self.lang, self.slug)
 
 
+# --------------------------------------------------------------------------- a desktop, dark
 @pytest.fixture(scope="module", params=ALL_PAGES, ids=[page_name(*p) for p in ALL_PAGES])
-def phone(request, browser: Browser, site_server: str):
-    """Each page loaded once at 390 px with an empty cache; the phone checks below share it, in
-    order (the layout check, which opens every <details>, last)."""
+def dark(request, browser: Browser, site_server: str):
+    """Each page loaded once on a desktop in the dark scheme, shared by the checks below."""
     lang, slug = request.param
-    page, responses = load(browser, site_server + page_url(lang, slug), viewport=PHONE)
-    yield PhoneVisit(page, responses, lang, slug)
+    page, responses = load(
+        browser, site_server + page_url(lang, slug), viewport=DESKTOP, scheme="dark"
+    )
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    yield Visit(page, responses, lang, slug)
     page.context.close()
 
 
-def test_first_load_fits_the_budget(phone: PhoneVisit) -> None:
+def test_axe_finds_no_colour_violations_in_the_dark_scheme(dark: Visit, axe: Path) -> None:
+    """The colour rules of axe-core in the dark scheme, which the reader's system asks for."""
+    found = axe_violations(dark.page, axe, COLOUR_RULES)
+    assert not found, f"{dark.url} dark desktop:\n{found}"
+
+
+def test_figures_in_dark_mode_are_dark_and_vector(dark: Visit) -> None:
+    """Every figure on the page (each chapter has some, no other page has any) shows its
+    dark colours: mean luminance below 0.5, its file's ``#only-dark`` view, vector."""
+    page = dark.page
+    page.wait_for_timeout(300)  # Material fades the colours in
+    full_page_screenshot(page, SCREENSHOTS / f"figures-{page_name(dark.lang, dark.slug)}-dark.png")
+    figures = page.locator("article figure.attn-figure")
+    assert bool(figures.count()) == (dark.slug in CHAPTERS), (
+        f"{dark.url}: {figures.count()} figures"
+    )
+    bright = {}
+    for number in range(figures.count()):
+        figure = figures.nth(number)
+        figure.scroll_into_view_if_needed()
+        value = luminance(figure.screenshot())
+        if value >= 0.5:
+            bright[number + 1] = round(value, 2)
+    assert not bright, f"{dark.url} dark: figures brighter than 0.5: {bright}"
+    # Each figure shows its file as #only-dark (its colours for the dark scheme).
+    shown = page.eval_on_selector_all(
+        "article figure.attn-figure > img",
+        "els => els.filter(e => e.offsetParent).map(e => e.getAttribute('src').split('#')[1])",
+    )
+    assert shown == ["only-dark"] * figures.count(), f"{dark.url} dark: {shown}"
+    # Sharp: every figure is vector (heatmap pixels are crisp squares: test_plotting.py).
+    raster = page.eval_on_selector_all(
+        "article .jp-OutputArea-output img",
+        "els => els.map(e => e.src).filter(src => !/\\.svg(#.*)?$/.test(src))",
+    )
+    assert not raster, f"{dark.url}: raster figures {raster}"
+
+
+# --------------------------------------------------------------------------- a phone
+@pytest.fixture(scope="module", params=ALL_PAGES, ids=[page_name(*p) for p in ALL_PAGES])
+def phone(request, browser: Browser, site_server: str):
+    """Each page loaded once at 390 px (a touch screen) with an empty cache; the phone checks
+    below share it, in order (the budget first, the layout check, which opens every <details>,
+    last)."""
+    lang, slug = request.param
+    url = site_server + page_url(lang, slug)
+    page, responses = load(browser, url, viewport=PHONE, has_touch=True)
+    yield Visit(page, responses, lang, slug)
+    page.context.close()
+
+
+def test_first_load_fits_the_budget(phone: Visit) -> None:
     """A page with an empty cache costs at most 1,000 KB: its HTML and everything the browser
     fetches for it on load (styles, scripts, fonts, the search worker), uncompressed. Every
     page but the API reference, which lists the whole package's source: 1,200 KB."""
@@ -125,13 +148,41 @@ def test_first_load_fits_the_budget(phone: PhoneVisit) -> None:
     )
 
 
-def test_axe_finds_no_violations_on_a_phone(phone: PhoneVisit, axe: Path) -> None:
+def test_axe_finds_no_violations_on_a_phone(phone: Visit, axe: Path) -> None:
     """Every rule of axe-core at 390 px (light scheme: contrast does not depend on the width)."""
     found = axe_violations(phone.page, axe)
     assert not found, f"{phone.url} light phone:\n{found}"
 
 
-def test_phone_layout(phone: PhoneVisit) -> None:
+def test_on_a_phone_every_figure_opens_full_size(phone: Visit) -> None:
+    """At 390 px a figure is shrunk to the screen; a tap (or Enter) opens it at its natural size,
+    where its smallest text (7 pt) is 9 CSS px, and Escape closes it."""
+    page, name = phone.page, page_name(phone.lang, phone.slug)
+    full_page_screenshot(page, SCREENSHOTS / f"figures-{name}-390.png")
+    figures = page.locator("article figure.attn-figure")
+    assert bool(figures.count()) == (phone.slug in CHAPTERS), f"{phone.url}: {figures.count()}"
+    for number in range(figures.count()):
+        button = figures.nth(number).locator("button.attn-figure__open")
+        assert button.get_attribute("aria-label"), "the enlarge button needs a name"
+        button.scroll_into_view_if_needed()
+        if number == 0:
+            button.tap()
+        else:
+            button.focus()
+            page.keyboard.press("Enter")
+        dialog = page.locator("dialog#attn-lightbox[open]")
+        expect(dialog).to_be_visible()
+        scale = dialog.locator("img").evaluate(
+            "i => i.getBoundingClientRect().width / Number(i.getAttribute('width'))"
+        )
+        assert scale >= 0.99, f"{phone.url} figure {number + 1}: shown at {scale:.2f}x"
+        if number == 0:
+            keep_screenshot(page, SCREENSHOTS / f"figures-{name}-390-open.png")
+        page.keyboard.press("Escape")
+        expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
+
+
+def test_phone_layout(phone: Visit) -> None:
     """At 390 px nothing widens the page (details opened too); whatever scrolls sideways can be
     reached by keyboard, is named and shows a cue; text outputs never break inside a line."""
     report = phone.page.evaluate(

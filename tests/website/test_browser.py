@@ -1,7 +1,8 @@
 """The site in a real browser (Debian's chromium, driven by Playwright), served offline.
 
 Every page in both languages loads without errors, requests nothing from another host, shows
-its figures and rendered math; the language menu, dark mode and search work. Full-page
+its figures and rendered math, and axe-core finds nothing on it (the light scheme on a desktop:
+one load per page shared by these checks); the language menu, dark mode and search work. Full-page
 screenshots land in results/screenshots/ for a person to look at.
 """
 
@@ -19,7 +20,9 @@ from .conftest import (
     PAGES,
     SCREENSHOTS,
     TIMEOUT_MS,
+    axe_violations,
     full_page_screenshot,
+    luminance,
     page_name,
     page_url,
     settle,
@@ -82,6 +85,18 @@ def test_loads_without_errors(visit: Visit) -> None:
 def test_requests_only_the_local_server(visit: Visit, site_server: str) -> None:
     elsewhere = [url for url in visit.requests if not url.startswith((site_server + "/", "data:"))]
     assert not elsewhere, f"{visit.page.url} requested other hosts:\n" + "\n".join(elsewhere)
+
+
+def test_axe_finds_no_violations(visit: Visit, axe) -> None:
+    """Every rule of axe-core, every impact, on a desktop in the light scheme (the dark scheme
+    and a phone: test_a11y.py)."""
+    found = axe_violations(visit.page, axe)
+    assert not found, f"{visit.page.url} light desktop:\n{found}"
+
+
+def test_the_light_scheme_is_light(visit: Visit) -> None:
+    assert visit.page.get_attribute("body", "data-md-color-scheme") == "default"
+    assert luminance(visit.page.screenshot()) > 0.5, f"{visit.page.url}: dark in light mode"
 
 
 def test_figures_are_visible(visit: Visit) -> None:

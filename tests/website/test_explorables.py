@@ -5,9 +5,10 @@ its controls are labelled form controls, and moving each of them (a slider from 
 menu, a checkbox) changes its Vega signal and the marks the chart draws (read from the Vega
 view that explorables.js keeps on the figure); nothing is requested from another host and
 nothing is logged as an error; the vega scripts are loaded only on pages that have an
-explorable, only once one comes near the screen, also after instant navigation. Screenshots of
-every explorable (light and dark, desktop and 390 px) land in
-results/screenshots/explorable-*.png for a person to see.
+explorable, only once one comes near the screen, also after instant navigation; each chart is
+as wide as the text column on a desktop and at 390 px. Screenshots of every explorable (light
+and dark, desktop and 390 px) land in results/screenshots/explorable-*.png for a person to see
+when asked for (ATTENTION_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import LANGUAGES, SCREENSHOTS, TIMEOUT_MS, keep_screenshot, page_url
+from .conftest import (
+    LANGUAGES,
+    SCREENSHOTS,
+    SCREENSHOTS_WANTED,
+    TIMEOUT_MS,
+    keep_screenshot,
+    page_url,
+)
 
 # Chapter -> the names of its explorables (attention/explorables.py), in page order.
 EXPLORABLES = {
@@ -152,6 +160,8 @@ def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, l
             assert bool(CJK.search(label)) == (lang == "zh"), f"{name}: label {label!r}"
         params = [p["name"] for p in figure.evaluate("f => f.attnSpec.params") if "bind" in p]
         assert len(params) == len(controls), f"{name}: {params} for {len(controls)} controls"
+        check_width(page, figure, name, "desktop")
+        keep_screenshot(figure, SCREENSHOTS / f"explorable-{lang}-{name}-light-desktop.png")
         first = FIRST.get(name, [])
         for param in sorted(params, key=lambda p: first.index(p) if p in first else len(first)):
             move_and_check(page, figure, controls[params.index(param)], param, f"/{lang}/{slug}")
@@ -214,32 +224,41 @@ def test_chart_follows_the_colour_scheme(tab: Tab, site_server: str) -> None:
     assert not tab.errors, tab.errors
 
 
+def check_width(page: Page, figure, name: str, size: str) -> None:
+    """The chart is as wide as the text column and no wider than the page."""
+    figure.scroll_into_view_if_needed()
+    page.evaluate(NEXT_FRAME)  # painted where it scrolled to
+    box = figure.locator("svg").bounding_box()
+    width = VIEWPORTS[size][0]
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
+        f"{name} at {size}: chart box {box} wider than the page"
+    )
+    text = page.locator("article").bounding_box()
+    assert box["width"] > 0.8 * text["width"], (
+        f"{name} at {size}: chart {box['width']} px wide in a text column of {text['width']} px"
+    )
+
+
+# The dark scheme changes no width (`test_chart_follows_the_colour_scheme` checks its colours):
+# its screenshots are taken only when asked for.
+PHONE_SCHEMES = ["light", "dark"] if SCREENSHOTS_WANTED else ["light"]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_screenshots(browser: Browser, site_server: str, lang) -> None:
-    """Every explorable at both sizes (and in the dark scheme on a phone), for a person to look
-    at; each chart is as wide as the text column and no wider than the page. (The widths do not
-    depend on the scheme; `test_chart_follows_the_colour_scheme` checks the dark colours.)"""
-    for scheme, size in [("light", "desktop"), ("light", "phone"), ("dark", "phone")]:
-        tab = Tab(browser, scheme, size)
+@pytest.mark.parametrize("slug", list(EXPLORABLES))
+def test_on_a_phone_each_chart_fits_the_text_column(browser: Browser, site_server, lang, slug):
+    """Every explorable at 390 px, as wide as the text column and no wider than the page (the
+    desktop's width: `test_explorable_draws_and_answers_the_keyboard`); a screenshot of each,
+    at both sizes, for a person to look at when asked for (ATTENTION_SCREENSHOTS=1)."""
+    for scheme in PHONE_SCHEMES:
+        tab = Tab(browser, scheme, "phone")
         try:
-            for slug, names in EXPLORABLES.items():
-                page = tab.open(site_server + page_url(lang, slug))
-                for name in names:
-                    figure = rendered(page, name)
-                    figure.scroll_into_view_if_needed()
-                    page.evaluate(NEXT_FRAME)  # painted where it scrolled to
-                    path = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-{size}.png"
-                    keep_screenshot(figure, path)
-                    box = figure.locator("svg").bounding_box()
-                    width = VIEWPORTS[size][0]
-                    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
-                        f"{name} at {size}: chart box {box} wider than the page"
-                    )
-                    text = page.locator("article").bounding_box()
-                    assert box["width"] > 0.8 * text["width"], (
-                        f"{name} at {size}: chart {box['width']} px wide in a text column "
-                        f"of {text['width']} px"
-                    )
+            page = tab.open(site_server + page_url(lang, slug))
+            for name in EXPLORABLES[slug]:
+                figure = rendered(page, name)
+                check_width(page, figure, name, "phone")
+                shot = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-phone.png"
+                keep_screenshot(figure, shot)
             assert not tab.errors, tab.errors
         finally:
             tab.close()

@@ -3,36 +3,33 @@ mode, sharp at any zoom, and readable on a phone (a tap opens it full-size). A f
 images of one SVG file beside the page, ``#only-light`` and ``#only-dark``
 (attention_site/notebooks/figures.py); test_readers.py checks print, no JavaScript and file://.
 
-The static checks read the built pages; the rest run in Debian's chromium through Playwright.
-Screenshots of each chapter in both languages, both colour schemes and at 390 px go to
-results/screenshots/figures-*.png for a person to look at.
+The static checks read the built pages; the rest run in Debian's chromium through Playwright:
+here, a figure is fetched as it nears the screen; test_a11y.py checks figures in the dark
+scheme and opened full-size on a phone, test_browser.py in the light scheme, each on the load
+of the page its other checks share. Screenshots of each chapter in both languages, both colour
+schemes and at 390 px go to results/screenshots/figures-*.png for a person to look at, when
+asked for (ATTENTION_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from xml.etree import ElementTree
 
 import pytest
-from PIL import Image, ImageStat
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
 
 from attention.plotting import MIN_DESCRIPTION, PLACEHOLDER
 
 from .conftest import (
     CHAPTERS,
     LANGUAGES,
-    SCREENSHOTS,
     TIMEOUT_MS,
     BuiltSite,
     executed_notebook,
     figure_files,
     figure_svg,
-    full_page_screenshot,
-    keep_screenshot,
     page_figures,
-    page_name,
     page_soup,
     page_url,
     settle,
@@ -136,11 +133,6 @@ def test_zh_figures_are_drawn_in_chinese(built_site: BuiltSite, slug: str) -> No
     assert not same, f"{slug}: zh figures {same} are drawn exactly as the English ones"
 
 
-@pytest.fixture(scope="module", params=LANGUAGES)
-def lang(request) -> str:
-    return request.param
-
-
 def open_chapter(chromium: Browser, origin: str, lang: str, slug: str, scheme: str, viewport):
     context = chromium.new_context(viewport=viewport, color_scheme=scheme, has_touch=True)
     context.set_default_timeout(TIMEOUT_MS)
@@ -148,86 +140,6 @@ def open_chapter(chromium: Browser, origin: str, lang: str, slug: str, scheme: s
     page.goto(origin + page_url(lang, slug), wait_until="networkidle")
     settle(page)
     return page
-
-
-def luminance(png: bytes) -> float:
-    """Mean relative luminance of a screenshot, 0 (black) .. 1 (white)."""
-    return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).mean[0] / 255
-
-
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_figures_in_dark_mode_are_dark_and_vector(chromium, site_server, lang, slug) -> None:
-    page = open_chapter(chromium, site_server, lang, slug, "dark", {"width": 1280, "height": 900})
-    try:
-        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
-        page.wait_for_timeout(300)  # Material fades the colours in
-        name = page_name(lang, slug)
-        full_page_screenshot(page, SCREENSHOTS / f"figures-{name}-dark.png")
-        figures = page.locator("article figure.attn-figure")
-        assert figures.count(), f"/{lang}/{slug}: no figures"
-        bright = {}
-        for number in range(figures.count()):
-            figure = figures.nth(number)
-            figure.scroll_into_view_if_needed()
-            value = luminance(figure.screenshot())
-            if value >= 0.5:
-                bright[number + 1] = round(value, 2)
-        assert not bright, f"/{lang}/{slug} dark: figures brighter than 0.5: {bright}"
-        # Each figure shows its file as #only-dark (its colours for the dark scheme).
-        shown = page.eval_on_selector_all(
-            "article figure.attn-figure > img",
-            "els => els.filter(e => e.offsetParent).map(e => e.getAttribute('src').split('#')[1])",
-        )
-        assert shown == ["only-dark"] * figures.count(), f"/{lang}/{slug} dark: {shown}"
-        # Sharp: every figure is vector (heatmap pixels are crisp squares: test_plotting.py).
-        raster = page.eval_on_selector_all(
-            "article .jp-OutputArea-output img",
-            "els => els.map(e => e.src).filter(src => !/\\.svg(#.*)?$/.test(src))",
-        )
-        assert not raster, f"/{lang}/{slug}: raster figures {raster}"
-    finally:
-        page.context.close()
-
-
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_light_mode_screenshot(chromium, site_server, lang, slug) -> None:
-    page = open_chapter(chromium, site_server, lang, slug, "light", {"width": 1280, "height": 900})
-    try:
-        full_page_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-light.png")
-        assert luminance(page.screenshot()) > 0.5  # the light scheme is light
-    finally:
-        page.context.close()
-
-
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_on_a_phone_every_figure_opens_full_size(chromium, site_server, lang, slug) -> None:
-    """At 390 px a figure is shrunk to the screen; a tap (or Enter) opens it at its natural size,
-    where its smallest text (7 pt) is 9 CSS px, and Escape closes it."""
-    page = open_chapter(chromium, site_server, lang, slug, "light", PHONE)
-    try:
-        full_page_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-390.png")
-        figures = page.locator("article figure.attn-figure")
-        for number in range(figures.count()):
-            button = figures.nth(number).locator("button.attn-figure__open")
-            assert button.get_attribute("aria-label"), "the enlarge button needs a name"
-            button.scroll_into_view_if_needed()
-            if number == 0:
-                button.tap()
-            else:
-                button.focus()
-                page.keyboard.press("Enter")
-            dialog = page.locator("dialog#attn-lightbox[open]")
-            expect(dialog).to_be_visible()
-            scale = dialog.locator("img").evaluate(
-                "i => i.getBoundingClientRect().width / Number(i.getAttribute('width'))"
-            )
-            assert scale >= 0.99, f"/{lang}/{slug} figure {number + 1}: shown at {scale:.2f}x"
-            if number == 0:
-                keep_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-390-open.png")
-            page.keyboard.press("Escape")
-            expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
-    finally:
-        page.context.close()
 
 
 def test_a_figure_is_fetched_as_it_nears_the_screen_into_a_box_of_its_size(chromium, site_server):
