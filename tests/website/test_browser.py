@@ -7,6 +7,8 @@ screenshots land in results/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -195,6 +197,17 @@ def test_language_menu_after_instant_navigation(browser, site_server, lang) -> N
     ],
 )
 def test_search_finds_the_page(browser, site_server, lang, query, expected) -> None:
+    page = search(browser, site_server, lang, query)
+    results = page.locator(".md-search-result__item a")
+    found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert any(path.startswith(expected) for path in found), (
+        f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
+    )
+    page.context.close()
+
+
+def search(browser: Browser, site_server: str, lang: str, query: str) -> Page:
+    """A chapter page with ``query`` typed into Material's search, once results are shown."""
     page = open_page(browser, site_server + page_url(lang, CHAPTERS[0])).page
     page.keyboard.press("/")  # Material's shortcut to the search box
     expect(page.locator("input.md-search__input")).to_be_focused()
@@ -202,13 +215,45 @@ def test_search_finds_the_page(browser, site_server, lang, query, expected) -> N
     # method commits it; the key that commits it (End here) then fires the keyup.
     page.keyboard.type(query)
     page.keyboard.press("End")
-    results = page.locator(".md-search-result__item a")
     try:
-        results.first.wait_for(state="attached")
+        page.locator(".md-search-result__item a").first.wait_for(state="attached")
     except PlaywrightError:
         pytest.fail(f"/{lang}/: searching {query!r} found nothing")
-    found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
-    assert any(path.startswith(expected) for path in found), (
-        f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
+    return page
+
+
+def test_a_chinese_phrase_is_searched_whole_and_prose_comes_first(browser, site_server) -> None:
+    """Every word of "注意力汇聚" is searched and marked (Material's worker dropped the last
+    one), and the best hit is prose, not a code cell (they weigh less)."""
+    page = search(browser, site_server, "zh", "注意力汇聚")
+    first = page.locator(".md-search-result__item").first
+    marked = set(first.locator("mark").all_inner_texts())
+    assert {"注意力", "汇聚"} <= marked, f"the first result marks only {sorted(marked)}"
+    hits = page.locator("article[data-md-score]").evaluate_all(
+        """articles => articles.map(a => ({
+            score: Number(a.dataset.mdScore),
+            title: a.querySelector("h1, h2").textContent.replace(/\u200b/g, ""),
+            code: a.querySelector("pre") !== null,
+        })).sort((a, b) => b.score - a.score)"""
     )
+    best = hits[0]
+    assert best["title"] != "代码" and not best["code"], f"the best hit is code: {hits[:3]}"
+    assert "汇聚" in best["title"], hits[:3]
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_search_index_has_no_copy_button_text_repeated_code_nor_run_together_math(
+    built_site, lang
+) -> None:
+    folder = built_site.root if lang == "en" else built_site.root / lang
+    docs = json.loads((folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert not [d["location"] for d in docs if re.search("Copied!|已复制", d["text"])]
+    # The Gaussian kernel's formula as its characters alone ran together ("12πexp(-12(x-xi)2)"),
+    # or as TeX.
+    assert not [d["location"] for d in docs if re.search(r"12π|πexp|\\(?:frac|sqrt)\{", d["text"])]
+    code = [d for d in docs if d["title"] in ("Code", "代码")]
+    assert code and all(0 < d["boost"] < 1 and "#cell-id=" in d["location"] for d in code)
+    for doc in code:  # its first line of code once: the hidden copy of the code is not indexed
+        first = doc["text"].removeprefix("<pre>").splitlines()[0]
+        assert doc["text"].count(first) == 1 or len(first) < 12, (doc["location"], first)
