@@ -199,18 +199,46 @@ def test_light_mode_screenshot(chromium, site_server, lang, slug) -> None:
         page.context.close()
 
 
+# The cue under a figure shrunk below its natural size: for a touch screen, for a mouse.
+CUE = {"en": ("Tap to enlarge", "Click to enlarge"), "zh": ("点按放大", "点击放大")}
+# Of each figure: its natural width, its width in the page, and its cue (shown or not, words).
+FIGURE_STATE = """f => {
+    const img = [...f.querySelectorAll("img")].find(i => i.offsetParent !== null);
+    const cue = f.querySelector(".attn-figure__cue");
+    return {natural: Number(img.getAttribute("width")), width: img.getBoundingClientRect().width,
+            cue: cue && cue.offsetParent !== null ? cue.textContent : null};
+}"""
+# The open lightbox: the image's width, and the box it scrolls in.
+LIGHTBOX_STATE = """d => {
+    const body = d.querySelector(".attn-lightbox__body"), img = body.querySelector("img");
+    return {width: img.getBoundingClientRect().width, natural: Number(img.getAttribute("width")),
+            scrolls: body.scrollWidth > body.clientWidth + 1,
+            focused: document.activeElement === body,
+            keyboard: body.tabIndex === 0 && !!body.getAttribute("aria-label"),
+            cue: getComputedStyle(body).backgroundImage.includes("gradient")};
+}"""
+
+
 @pytest.mark.parametrize("slug", CHAPTERS)
 def test_on_a_phone_every_figure_opens_full_size(chromium, site_server, lang, slug) -> None:
-    """At 390 px a figure is shrunk to the screen; a tap (or Enter) opens it at its natural size,
-    where its smallest text (7 pt) is 9 CSS px, and Escape closes it."""
+    """At 390 px a figure is shrunk to the screen, with a visible cue that it opens; a tap (or
+    Enter) opens it at its natural size, where its smallest text (7 pt) is 9 CSS px, in a box
+    that scrolls sideways (by touch, or by arrow keys: it has the focus) and shows the shadow cue
+    of every box that scrolls; Escape closes it."""
     page = open_chapter(chromium, site_server, lang, slug, "light", PHONE)
     try:
         full_page_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-390.png")
         figures = page.locator("article figure.attn-figure")
+        scrolled = False
         for number in range(figures.count()):
-            button = figures.nth(number).locator("button.attn-figure__open")
+            where = f"/{lang}/{slug} figure {number + 1}"
+            figure = figures.nth(number)
+            button = figure.locator("button.attn-figure__open")
             assert button.get_attribute("aria-label"), "the enlarge button needs a name"
             button.scroll_into_view_if_needed()
+            state = figure.evaluate(FIGURE_STATE)
+            shrunk = state["width"] < state["natural"] - 1
+            assert (state["cue"] in CUE[lang]) if shrunk else state["cue"] is None, (where, state)
             if number == 0:
                 button.tap()
             else:
@@ -218,14 +246,78 @@ def test_on_a_phone_every_figure_opens_full_size(chromium, site_server, lang, sl
                 page.keyboard.press("Enter")
             dialog = page.locator("dialog#attn-lightbox[open]")
             expect(dialog).to_be_visible()
-            scale = dialog.locator("img").evaluate(
-                "i => i.getBoundingClientRect().width / Number(i.getAttribute('width'))"
-            )
-            assert scale >= 0.99, f"/{lang}/{slug} figure {number + 1}: shown at {scale:.2f}x"
+            box = dialog.evaluate(LIGHTBOX_STATE)
+            scale = box["width"] / box["natural"]
+            assert scale >= 0.99, f"{where}: shown at {scale:.2f}x"
+            if box["scrolls"]:
+                assert box["cue"] and box["keyboard"] and box["focused"], (where, box)
+                if not scrolled:  # the arrow keys scroll it (smoothly: wait for the end)
+                    page.keyboard.press("ArrowRight")
+                    body = dialog.locator(".attn-lightbox__body")
+                    page.wait_for_function("b => b.scrollLeft > 0", arg=body.element_handle())
+                    scrolled = True
             if number == 0:
                 keep_screenshot(page, SCREENSHOTS / f"figures-{page_name(lang, slug)}-390-open.png")
             page.keyboard.press("Escape")
             expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_on_a_desktop_every_figure_opens_larger(chromium, site_server, lang, slug) -> None:
+    """At 1280 x 900 a figure opens as large as the screen allows up to twice its natural size:
+    at least 1.3 times its width in the page, or (where the screen stops it) 80 % of the screen's
+    width; never below its natural size. It shows the cue only where it is shrunk in the page."""
+    viewport = {"width": 1280, "height": 900}
+    page = open_chapter(chromium, site_server, lang, slug, "light", viewport)
+    try:
+        figures = page.locator("article figure.attn-figure")
+        for number in range(figures.count()):
+            where = f"/{lang}/{slug} figure {number + 1}"
+            figure = figures.nth(number)
+            state = figure.evaluate(FIGURE_STATE)
+            shrunk = state["width"] < state["natural"] - 1
+            assert (state["cue"] in CUE[lang]) if shrunk else state["cue"] is None, (where, state)
+            figure.locator("button.attn-figure__open").click()
+            dialog = page.locator("dialog#attn-lightbox[open]")
+            expect(dialog).to_be_visible()
+            box = dialog.evaluate(LIGHTBOX_STATE)
+            scale, larger = box["width"] / box["natural"], box["width"] / state["width"]
+            assert 0.99 <= scale <= 2.01, f"{where}: shown at {scale:.2f}x its natural size"
+            assert larger >= 1.3 or box["width"] >= 0.8 * viewport["width"], (
+                f"{where}: {box['width']:.0f} px wide open, {state['width']:.0f} px in the page"
+            )
+            assert not box["scrolls"], f"{where}: scrolls on a desktop"
+            page.keyboard.press("Escape")
+            expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+# WCAG's contrast of the cue's colour (its alpha composited) on the page's background.
+CUE_CONTRAST = """cue => {
+    const rgba = s => s.match(/[\\d.]+/g).map(Number);
+    const [r, g, b, a = 1] = rgba(getComputedStyle(cue).color);
+    const bg = rgba(getComputedStyle(document.body).backgroundColor);
+    const mix = [r, g, b].map((c, i) => a * c + (1 - a) * bg[i]);
+    const lum = rgb => rgb.map(c => c / 255).map(c => c <= 0.04045 ? c / 12.92
+        : ((c + 0.055) / 1.055) ** 2.4).reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const [hi, lo] = [lum(mix), lum(bg)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_cue_is_legible_in_both_schemes_and_not_printed(chromium, site_server, scheme):
+    page = open_chapter(chromium, site_server, "zh", CHAPTERS[1], scheme, PHONE)
+    try:
+        page.wait_for_timeout(300)  # Material fades the colours in
+        cue = page.locator("article .attn-figure--shrunk .attn-figure__cue").first
+        expect(cue).to_be_visible()
+        assert cue.evaluate(CUE_CONTRAST) >= 4.5
+        page.emulate_media(media="print")
+        expect(page.locator("article .attn-figure__cue:visible")).to_have_count(0)
     finally:
         page.context.close()
 
