@@ -44,7 +44,110 @@ def test_an_unclosed_dollar_stays_text() -> None:
 def test_search_text_has_no_tex_and_no_pilcrow() -> None:
     text = pages.clean_search_text("Scores \\(\\mathrm{softmax}_i\\) and <code>$x$</code>¶")
     assert "\\" not in text and "¶" not in text and "mathrm" not in text
-    assert "softmaxi" in text and "<code>$x$</code>" in text
+    assert "softmax_i" in text and "<code>$x$</code>" in text
+
+
+def test_a_formula_is_searched_as_linear_text_not_run_together_characters() -> None:
+    tex = (
+        r"\alpha(x, x_i) = \frac{\frac{1}{\sqrt{2\pi}} \exp\left(-\frac{1}{2}(x - x_i)^2\right)}"
+        r"{\sum_{j=1}^n \frac{1}{\sqrt{2\pi}} \exp\left(-\frac{1}{2}(x - x_j)^2\right)}"
+    )
+    text = pages.tex_text(tex, True)
+    assert "12π" not in text and "πexp" not in text  # what the formula's characters alone give
+    assert text.startswith("α(x, x_i) = (1/√(2π) exp(\u22121/2 (x \u2212 x_i)^2))/(∑_(j=1)^n")
+    assert (
+        pages.tex_text(r"\mathrm{softmax}_i(\mathbf q^\top \mathbf k)", False)
+        == "softmax_i (q^\u22a4 k)"
+    )
+    assert pages.tex_text(r"\mathbf{Q} \in \mathbb{R}^{n \times d}", False) == "Q ∈ R^(n\u00d7d)"
+
+
+# A chapter page as nbconvert renders it: the copy button, the code, the hidden copy of the code.
+NOTEBOOK = """<div class="jupyter-wrapper"><div class="jp-Notebook">
+<div class="jp-Cell jp-MarkdownCell"><div><h2 id="pooling">Attention pooling</h2>
+<p>Prose before the code.</p></div></div>
+<div class="jp-Cell jp-CodeCell"><div class="jp-Cell jp-CodeCell" id="cell-id=cell-2">
+<div class="zeroclipboard-container"><clipboard-copy for="cell-2"><div>
+<span class="notice" hidden>Copied!</span><svg><use href="#c"/></svg></div></clipboard-copy></div>
+<div class="highlight-ipynb"><pre><span>pooled</span> = attention_pooling(q)</pre></div>
+<div class="clipboard-copy-txt" id="cell-2">pooled = attention_pooling(q)</div>
+<div class="jp-OutputArea"><pre>tensor([1.])</pre></div></div></div>
+<div class="jp-Cell jp-MarkdownCell"><div><p>Prose after the code.</p></div></div>
+</div></div>"""
+
+
+def index_of(content: str, lang: str = "en") -> list[dict]:
+    """The search entries of one page: Material's, then `reindex_page`'s."""
+    from types import SimpleNamespace
+
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(lang=[lang], separator=" ", pipeline=[], fields={})
+    page = SimpleNamespace(
+        content=content, toc=[], url="chapter/", meta={}, title="Chapter", file=None
+    )
+    other = {"location": "other/", "title": "Other", "text": ""}
+    index.entries.append(other)  # another page's entry: kept as it is
+    index.add_entry_from_context(page)
+    assert ("Copied!" in content) == any("Copied!" in e["text"] for e in index.entries)
+    pages.reindex_page(SimpleNamespace(search_index=index), page, lang)
+    assert index.entries[0] is other
+    return index.entries[1:]
+
+
+def test_a_notebook_page_is_indexed_without_the_copy_button_and_its_code_once() -> None:
+    entries = index_of(NOTEBOOK)
+    text = " ".join(entry["text"] for entry in entries)
+    assert "Copied!" not in text
+    assert text.count("attention_pooling") == 1  # not again from the hidden copy
+    assert [(e["location"], e["title"], e.get("boost")) for e in entries] == [
+        ("chapter/", "Chapter", None),
+        ("chapter/#pooling", "Attention pooling", None),
+        ("chapter/#cell-id=cell-2", "Code", pages.search.CODE_BOOST),
+    ]
+    prose, code = entries[1]["text"], entries[2]["text"]
+    assert "before the code" in prose and "after the code" in prose  # to the next heading
+    assert "<pre>" not in prose and "attention_pooling" in code and "tensor([1.])" in code
+    assert pages.search.CODE_BOOST < 1
+
+
+def test_a_code_cell_is_titled_in_the_pages_language() -> None:
+    assert index_of(NOTEBOOK, "zh")[2]["title"] == "代码"
+
+
+def test_a_page_without_a_notebook_keeps_materials_sections() -> None:
+    html = '<h2 id="a">A</h2><div><h3 id="b">B</h3><p>in b</p></div><p>after b</p>'
+    entries = index_of(html)
+    assert [e["location"] for e in entries] == ["chapter/", "chapter/#a", "chapter/#b"]
+    assert "after b" in entries[1]["text"]  # Material's rule: back to the enclosing section
+
+
+def test_materials_worker_finds_a_chinese_word_that_ends_the_query(tmp_path) -> None:
+    import shutil
+
+    import material
+
+    workers = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
+    worker = next(workers.glob("search.*.min.js"))
+    site = tmp_path / "assets" / "javascripts" / "workers"
+    site.mkdir(parents=True)
+    shutil.copy(worker, site / worker.name)
+
+    def segments(code: str, query: str) -> list[str]:
+        start, end = code.index("function fe("), code.index("function Oe(")
+        index = json.dumps({"注意": 1, "注意力": 1, "汇聚": 1})
+        found = quickjs.Context().eval(
+            f"{code[start:end]}; JSON.stringify([...fe({query!r}, {index})])"
+        )
+        return sorted(json.loads(found))
+
+    before = worker.read_text(encoding="utf-8")
+    assert segments(before, "注意力汇聚") == ["注意力"]  # Material 9.8.1: the last word is lost
+    assert pages.fix_query_segmentation(tmp_path)
+    after = (site / worker.name).read_text(encoding="utf-8")
+    assert segments(after, "注意力汇聚") == ["汇聚", "注意力"]
+    assert segments(after, "注意力") == ["注意力"]
+    assert pages.fix_query_segmentation(tmp_path)  # a second build: already fixed
 
 
 def test_scroll_boxes_get_a_keyboard_stop_and_a_name() -> None:

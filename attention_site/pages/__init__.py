@@ -12,10 +12,12 @@ languages and writes the merged search index, and after every hook):
   text outputs and display equations get ``tabindex="0"``, ``role="group"`` and a label in the
   page's language (extra.css shows a cue); the search dialog is named; an empty table header
   cell becomes a data cell.
-* **A search index per language** (`search`): the merged index is split into
-  ``search/search_index.json`` (default language) and ``<lang>/search/search_index.json``, with
-  TeX and "¶" taken out of the snippets; a small inline script points Material's search at
-  this page's language and fetches the index only when the reader opens search.
+* **A search index per language** (`search`): a notebook page's entries made again without the
+  copy buttons' text, one per code cell weighing less than prose; the merged index is split
+  into ``search/search_index.json`` (default language) and ``<lang>/search/search_index.json``,
+  with formulas as linear text and "¶" taken out of the snippets; a small inline script points
+  Material's search at this page's language and fetches the index only when the reader opens
+  search.
 * **Lighter chapter pages** (`code`): code cells' copy icons defined once per page; code spans that
   colour nothing unwrapped. (Figures and explorables are files beside the page, written from
   the cells' outputs before rendering: attention_site/notebooks/figures.py.)
@@ -36,7 +38,13 @@ from mkdocs.structure.pages import Page
 from .accessibility import LABELS, mark_scrollers, name_controls
 from .code import drop_mermaid, share_definitions, slim_code_cells
 from .math import mathml_text, name_math_headers, render_math, render_tex, tex_text
-from .search import add_search_script, clean_search_text, split_search_index
+from .search import (
+    add_search_script,
+    clean_search_text,
+    fix_query_segmentation,
+    reindex_page,
+    split_search_index,
+)
 from .styles import (
     PALETTE_SWITCHING_RULE,
     drop_switching_rule,
@@ -53,10 +61,12 @@ __all__ = [
     "drop_mermaid",
     "drop_switching_rule",
     "finish_page",
+    "fix_query_segmentation",
     "mark_scrollers",
     "mathml_text",
     "name_math_headers",
     "purge_css",
+    "reindex_page",
     "render_math",
     "render_tex",
     "share_definitions",
@@ -98,6 +108,13 @@ class PagesPlugin(BasePlugin):
                 polyfills.append(IFRAME_WORKER)
         return config
 
+    @event_priority(-50)  # after Material's search plugin has indexed the page
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):
+        """The page's search entries made again by `search.NotebookParser`."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        reindex_page(search, page, config.theme["language"])
+        return context
+
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
         if template_name == "404.html":
             output = self.on_post_page(output, None, config)
@@ -121,6 +138,8 @@ class PagesPlugin(BasePlugin):
         default, languages = _languages(config)
         if (site / "search" / "search_index.json").is_file():
             split_search_index(site, default, languages, script=self.offline)
+            if not fix_query_segmentation(site):
+                log.info("Material's search worker not patched: its Chinese query split changed")
         css = site / "assets" / "stylesheets" / "jupyter.css"
         if css.is_file():
             pages = [p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))]

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import quickjs
 
@@ -65,8 +66,84 @@ def mathml_text(mathml: str) -> str:
 
 
 def tex_text(tex: str, display: bool) -> str:
-    """A formula as plain text, for search snippets."""
-    return mathml_text(render_tex(tex, display))
+    """A formula as one line of plain text, for search snippets, written from the structure of
+    its MathML: ``α(x, x_i) = 1/√(2π) exp(...)/(∑_(j=1)^n ...)``, where its characters alone
+    run together (``α(x,xi)=12πexp...``)."""
+    mathml = re.sub(r"^.*?(<math\b.*</math>).*$", r"\1", render_tex(tex, display), flags=re.S)
+    return re.sub(r"\s+", " ", _linear(ElementTree.fromstring(mathml))).strip()
+
+
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+_MINUS = "\u2212"
+# Operators written with a space either side (relations, arrows, plus, times, dot).
+_SPACED = frozenset("=<>≤≥≠≈≡\u223c∝→←↦⇒⇔∈∉⊂⊆+±∓\u00d7⋅·")
+_INVISIBLE = str.maketrans("", "", "\u2061\u2062\u2063\u200b")  # function application etc.
+
+
+_SPACED_AFTER = frozenset(
+    {"mfrac", "msqrt", "mroot", "msub", "msup", "msubsup", "munder", "mover", "munderover"}
+)
+
+
+def _group(text: str) -> str:
+    """``text`` as one operand: bracketed unless it is one symbol, a number or a square root."""
+    text = text.strip()
+    return text if re.fullmatch(r"\W|\w|[\d.]+|√\w|√\([^()]*\)", text) else f"({text})"
+
+
+def _script(text: str) -> str:
+    return _group(text.replace(" ", ""))  # a sub- or superscript: compact (``x_(j=1)``)
+
+
+def _linear(node: ElementTree.Element) -> str:
+    """The linear text of one MathML element (KaTeX's subset of presentation MathML)."""
+    tag, kids = node.tag.removeprefix(_MATHML), list(node)
+    if tag in ("mi", "mn", "mtext", "ms"):
+        return (node.text or "").translate(_INVISIBLE).replace("\xa0", " ")
+    if tag == "mo":
+        text = (node.text or "").translate(_INVISIBLE)
+        if text in _SPACED:
+            return f" {text} "
+        return f"{text} " if text == "," else text
+    if tag == "mspace":
+        return " " if float(re.sub(r"[^\d.]", "", node.get("width", "0")) or 0) > 0.2 else ""
+    if tag in ("annotation", "annotation-xml", "mphantom"):
+        return ""
+    parts = [_linear(kid) for kid in kids]
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{_group(parts[0])}/{_group(parts[1])}"
+    if tag == "msqrt":
+        return f"√{_group(''.join(parts))}"
+    if tag == "mroot" and len(parts) == 2:
+        return f"{_script(parts[1])}√{_group(parts[0])}"
+    if tag in ("msub", "munder") and len(parts) == 2:
+        return f"{parts[0]}_{_script(parts[1])}"
+    if tag in ("msup", "mover") and len(parts) == 2:
+        if tag == "mover" and node.get("accent") == "true":
+            return parts[0] + {"^": "\u0302", "~": "\u0303", "→": "\u20d7"}.get(parts[1], "")
+        return f"{parts[0]}^{_script(parts[1])}"
+    if tag in ("msubsup", "munderover") and len(parts) == 3:
+        return f"{parts[0]}_{_script(parts[1])}^{_script(parts[2])}"
+    if tag == "mtable":
+        return "; ".join(parts)
+    if tag == "mtr":
+        return ", ".join(parts)
+    # A row. Single letters and digits run together (``2π``, ``softmax``); a space before a word
+    # (``exp``), after a fraction, root or script, and around a binary minus (``x - x_i``).
+    out, last = "", ""
+    for kid, part in zip(kids, parts, strict=True):
+        kind = kid.tag.removeprefix(_MATHML)
+        if out and part:
+            word = re.match(r"[\w√(∑∏∫]", part) and re.search(r"[\w)\u22a4]$", out)
+            if part == _MINUS and re.search(r"[\w)]$", out):
+                part = f" {_MINUS} "
+            elif word and (
+                (re.match(r"\w", part) and (len(part) > 1 or out.endswith(")")))
+                or last in _SPACED_AFTER
+            ):
+                out += " "
+        out, last = out + part, kind
+    return out
 
 
 def _find_end(text: str, right: str, start: int) -> int:

@@ -1,7 +1,12 @@
 """A search index per language: the merged index is split into ``search/search_index.json``
-(default language) and ``<lang>/search/search_index.json``, with TeX and "¶" taken out of the
-snippets; a small inline script points Material's search at this page's language and fetches
-the index only when the reader opens search."""
+(default language) and ``<lang>/search/search_index.json``, with formulas written as linear
+text and "¶" taken out of the snippets; a small inline script points Material's search at this
+page's language and fetches the index only when the reader opens search.
+
+A notebook page is indexed by `reindex_page` (Material's own parser with three more rules): the
+copy button ("Copied!") and the hidden copy of the code it copies are left out, a heading's
+section runs to the next heading (not to the end of its cell), and each code cell is an entry of
+its own ("Code", linked to the cell) weighing less than prose."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ import html
 import json
 import re
 from pathlib import Path
+
+from material.plugins.search.plugin import Element, Parser, Section
 
 from .math import _replace_math, map_text, tex_text
 
@@ -43,10 +50,109 @@ def add_search_script(markup: str, prefix: str) -> str:
     return _BUNDLE.sub(lambda m: script + m.group(0), markup, count=1)
 
 
+# nbconvert's copy button (its "Copied!" notice) and the hidden copy of the cell's code it copies.
+NOT_INDEXED = frozenset({"zeroclipboard-container", "clipboard-copy-txt"})
+CODE_TITLE = {"en": "Code", "zh": "代码"}
+# A code cell's entry weighs a quarter of prose: code and printed outputs repeat their names
+# (and a chapter's Chinese terms, in comments and strings) many times over.
+CODE_BOOST = 0.25
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+_CODE_CELL = "code-cell"  # the element of a code cell's section: a tag no page has
+
+
+class NotebookParser(Parser):
+    """Material's parser of a page into sections, with three more rules (see the module's
+    docstring); pages without a notebook are parsed as Material parses them, less `NOT_INDEXED`."""
+
+    def __init__(self, code_title: str) -> None:
+        super().__init__()
+        self.code_title = code_title
+        self.notebook = False  # inside a notebook's cells
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        classes = set((named.get("class") or "").split())
+        if classes & NOT_INDEXED:
+            attrs = [*attrs, ("data-search-exclude", "")]  # Material's own way to skip an element
+        before = self.section
+        super().handle_starttag(tag, attrs)
+        self.notebook = self.notebook or "jp-Notebook" in classes
+        if not self.notebook:
+            return
+        if tag in _HEADINGS and self.section is not before:
+            self.section.depth = 0  # runs to the next heading, past the end of its cell
+        elif "jp-CodeCell" in classes and named.get("id") and self.context[-1].tag == tag:
+            # Ends with the cell: Material returns to the last section not ended (the heading's).
+            section = Section(Element(_CODE_CELL), len(self.context) + 1)
+            section.id, section.title = named["id"], [self.code_title]
+            self.data.append(section)
+            self.section = section
+
+
+def _on_page(location: str, url: str) -> bool:
+    return location == url or location.startswith(f"{url}#")
+
+
+def reindex_page(search_plugin, page, lang: str) -> None:
+    """Replace the entries Material's search plugin just made for ``page`` by those of
+    `NotebookParser` (``search_plugin``: Material's; MkDocs' own is left as it is)."""
+    index = getattr(search_plugin, "search_index", None)
+    entries = getattr(index, "entries", None)
+    if not isinstance(entries, list) or not hasattr(index, "create_entry_for_section"):
+        return
+    start = len(entries)
+    while start and _on_page(entries[start - 1].get("location", ""), page.url):
+        start -= 1
+    if start == len(entries):
+        return  # the page is not indexed (front matter `search: exclude`)
+    del entries[start:]
+    parser = NotebookParser(CODE_TITLE.get(lang, CODE_TITLE["en"]))
+    parser.feed(page.content)
+    parser.close()
+    for section in parser.data:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+            if section.el.tag == _CODE_CELL:
+                entries[-1]["boost"] = entries[-1].get("boost", 1) * CODE_BOOST
+
+
+# Material's search worker splits a Chinese query into the longest words its index holds, but
+# never tries a word that ends the query (its loop stops one character short): "注意力汇聚"
+# searches "注意力" alone, and a query that is one indexed word, "注意力", searches "注意". It
+# also joins the words with "* " and then adds "*" to each, so every word but the last ends in
+# "**" and is listed as missing under its result. Written for Material 9.8.1's minified worker:
+# where the code is not found as written there, nothing is changed (tests/website/
+# test_browser.py checks the result).
+_SEGMENT_FIXES = (
+    (
+        "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)",
+        "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)",
+    ),
+    (
+        '[...fe(s,this.index.invertedIndex)].join("* ")',
+        '[...fe(s,this.index.invertedIndex)].join(" ")',
+    ),
+)
+
+
+def fix_query_segmentation(site_dir: Path) -> bool:
+    """Let Material's search worker find a Chinese word that ends the query (see above);
+    whether the worker of ``site_dir`` now does."""
+    fixed = False
+    for worker in sorted((site_dir / "assets" / "javascripts" / "workers").glob("search.*.js")):
+        code = worker.read_text(encoding="utf-8")
+        if all(old in code or new in code for old, new in _SEGMENT_FIXES):
+            for old, new in _SEGMENT_FIXES:
+                code = code.replace(old, new)
+            worker.write_text(code, encoding="utf-8")
+            fixed = True
+    return fixed
+
+
 @functools.lru_cache(maxsize=16384)  # `mkdocs serve` rebuilds the index from the same texts
 def clean_search_text(text: str) -> str:
-    """A search entry's title or text without TeX source (replaced by the formula's characters)
-    and without headings' "¶" permalinks."""
+    """A search entry's title or text without TeX source (replaced by the formula as linear
+    text, `tex_text`) and without headings' "¶" permalinks."""
     text = map_text(text, lambda run: _replace_math(run, lambda t, d: html.escape(tex_text(t, d))))
     return text.replace("¶", "").rstrip()
 

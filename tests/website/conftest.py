@@ -157,6 +157,26 @@ def full_page_screenshot(page, path: Path) -> None:
     keep_screenshot(page, path, full_page=True)
 
 
+# The cue under a figure shrunk below its natural size: for a touch screen, for a mouse.
+CUE = {"en": ("Tap to enlarge", "Click to enlarge"), "zh": ("点按放大", "点击放大")}
+# Of each figure: its natural width, its width in the page, and its cue (shown or not, words).
+FIGURE_STATE = """f => {
+    const img = [...f.querySelectorAll("img")].find(i => i.offsetParent !== null);
+    const cue = f.querySelector(".attn-figure__cue");
+    return {natural: Number(img.getAttribute("width")), width: img.getBoundingClientRect().width,
+            cue: cue && cue.offsetParent !== null ? cue.textContent : null};
+}"""
+# The open lightbox: the image's width, and the box it scrolls in.
+LIGHTBOX_STATE = """d => {
+    const body = d.querySelector(".attn-lightbox__body"), img = body.querySelector("img");
+    return {width: img.getBoundingClientRect().width, natural: Number(img.getAttribute("width")),
+            scrolls: body.scrollWidth > body.clientWidth + 1,
+            focused: document.activeElement === body,
+            keyboard: body.tabIndex === 0 && !!body.getAttribute("aria-label"),
+            cue: getComputedStyle(body).backgroundImage.includes("gradient")};
+}"""
+
+
 def page_url(lang: str, slug: str) -> str:
     """The URL path of a page: ``/scoring-functions/``, ``/zh/scoring-functions/``, ``/zh/``."""
     return ("/" if lang == "en" else f"/{lang}/") + (f"{slug}/" if slug else "")

@@ -18,7 +18,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from .conftest import (
     CHAPTERS,
+    CUE,
+    FIGURE_STATE,
     LANGUAGES,
+    LIGHTBOX_STATE,
     PAGES,
     SCREENSHOTS,
     TIMEOUT_MS,
@@ -155,16 +158,24 @@ def test_axe_finds_no_violations_on_a_phone(phone: Visit, axe: Path) -> None:
 
 
 def test_on_a_phone_every_figure_opens_full_size(phone: Visit) -> None:
-    """At 390 px a figure is shrunk to the screen; a tap (or Enter) opens it at its natural size,
-    where its smallest text (7 pt) is 9 CSS px, and Escape closes it."""
+    """At 390 px a figure is shrunk to the screen, with a visible cue that it opens; a tap (or
+    Enter) opens it at its natural size, where its smallest text (7 pt) is 9 CSS px, in a box
+    that scrolls sideways (by touch, or by arrow keys: it has the focus) and shows the shadow cue
+    of every box that scrolls; Escape closes it."""
     page, name = phone.page, page_name(phone.lang, phone.slug)
     full_page_screenshot(page, SCREENSHOTS / f"figures-{name}-390.png")
     figures = page.locator("article figure.attn-figure")
     assert bool(figures.count()) == (phone.slug in CHAPTERS), f"{phone.url}: {figures.count()}"
+    scrolled = False
     for number in range(figures.count()):
-        button = figures.nth(number).locator("button.attn-figure__open")
+        where = f"{phone.url} figure {number + 1}"
+        figure = figures.nth(number)
+        button = figure.locator("button.attn-figure__open")
         assert button.get_attribute("aria-label"), "the enlarge button needs a name"
         button.scroll_into_view_if_needed()
+        state = figure.evaluate(FIGURE_STATE)
+        shrunk = state["width"] < state["natural"] - 1
+        assert (state["cue"] in CUE[phone.lang]) if shrunk else state["cue"] is None, (where, state)
         if number == 0:
             button.tap()
         else:
@@ -172,10 +183,16 @@ def test_on_a_phone_every_figure_opens_full_size(phone: Visit) -> None:
             page.keyboard.press("Enter")
         dialog = page.locator("dialog#attn-lightbox[open]")
         expect(dialog).to_be_visible()
-        scale = dialog.locator("img").evaluate(
-            "i => i.getBoundingClientRect().width / Number(i.getAttribute('width'))"
-        )
-        assert scale >= 0.99, f"{phone.url} figure {number + 1}: shown at {scale:.2f}x"
+        box = dialog.evaluate(LIGHTBOX_STATE)
+        scale = box["width"] / box["natural"]
+        assert scale >= 0.99, f"{where}: shown at {scale:.2f}x"
+        if box["scrolls"]:
+            assert box["cue"] and box["keyboard"] and box["focused"], (where, box)
+            if not scrolled:  # the arrow keys scroll it (smoothly: wait for the end)
+                page.keyboard.press("ArrowRight")
+                body = dialog.locator(".attn-lightbox__body")
+                page.wait_for_function("b => b.scrollLeft > 0", arg=body.element_handle())
+                scrolled = True
         if number == 0:
             keep_screenshot(page, SCREENSHOTS / f"figures-{name}-390-open.png")
         page.keyboard.press("Escape")

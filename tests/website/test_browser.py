@@ -8,6 +8,8 @@ screenshots land in results/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,7 +18,10 @@ from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import (
     CHAPTERS,
+    CUE,
+    FIGURE_STATE,
     LANGUAGES,
+    LIGHTBOX_STATE,
     PAGES,
     SCREENSHOTS,
     TIMEOUT_MS,
@@ -122,6 +127,32 @@ def test_figures_are_visible(visit: Visit) -> None:
     assert not as_text, f"{visit.page.url}: figures shown as text, not drawn: {as_text}"
 
 
+def test_on_a_desktop_every_figure_opens_larger(visit: Visit) -> None:
+    """At 1280 x 900 a figure opens as large as the screen allows up to twice its natural size:
+    at least 1.3 times its width in the page, or (where the screen stops it) 80 % of the screen's
+    width; never below its natural size. It shows the cue only where it is shrunk in the page."""
+    page, width = visit.page, visit.page.viewport_size["width"]
+    figures = page.locator("article figure.attn-figure")
+    for number in range(figures.count()):
+        where = f"{visit.page.url} figure {number + 1}"
+        figure = figures.nth(number)
+        state = figure.evaluate(FIGURE_STATE)
+        shrunk = state["width"] < state["natural"] - 1
+        assert (state["cue"] in CUE[visit.lang]) if shrunk else state["cue"] is None, (where, state)
+        figure.locator("button.attn-figure__open").click()
+        dialog = page.locator("dialog#attn-lightbox[open]")
+        expect(dialog).to_be_visible()
+        box = dialog.evaluate(LIGHTBOX_STATE)
+        scale, larger = box["width"] / box["natural"], box["width"] / state["width"]
+        assert 0.99 <= scale <= 2.01, f"{where}: shown at {scale:.2f}x its natural size"
+        assert larger >= 1.3 or box["width"] >= 0.8 * width, (
+            f"{where}: {box['width']:.0f} px wide open, {state['width']:.0f} px in the page"
+        )
+        assert not box["scrolls"], f"{where}: scrolls on a desktop"
+        page.keyboard.press("Escape")
+        expect(page.locator("dialog#attn-lightbox[open]")).to_have_count(0)
+
+
 def test_math_is_rendered(visit: Visit) -> None:
     math = visit.page.evaluate(
         """() => {
@@ -210,6 +241,17 @@ def test_language_menu_after_instant_navigation(browser, site_server, lang) -> N
     ],
 )
 def test_search_finds_the_page(browser, site_server, lang, query, expected) -> None:
+    page = search(browser, site_server, lang, query)
+    results = page.locator(".md-search-result__item a")
+    found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert any(path.startswith(expected) for path in found), (
+        f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
+    )
+    page.context.close()
+
+
+def search(browser: Browser, site_server: str, lang: str, query: str) -> Page:
+    """A chapter page with ``query`` typed into Material's search, once results are shown."""
     page = open_page(browser, site_server + page_url(lang, CHAPTERS[0])).page
     page.keyboard.press("/")  # Material's shortcut to the search box
     expect(page.locator("input.md-search__input")).to_be_focused()
@@ -217,13 +259,45 @@ def test_search_finds_the_page(browser, site_server, lang, query, expected) -> N
     # method commits it; the key that commits it (End here) then fires the keyup.
     page.keyboard.type(query)
     page.keyboard.press("End")
-    results = page.locator(".md-search-result__item a")
     try:
-        results.first.wait_for(state="attached")
+        page.locator(".md-search-result__item a").first.wait_for(state="attached")
     except PlaywrightError:
         pytest.fail(f"/{lang}/: searching {query!r} found nothing")
-    found = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
-    assert any(path.startswith(expected) for path in found), (
-        f"/{lang}/: searching {query!r} found {found[:10]}, nothing under {expected}"
+    return page
+
+
+def test_a_chinese_phrase_is_searched_whole_and_prose_comes_first(browser, site_server) -> None:
+    """Every word of "注意力汇聚" is searched and marked (Material's worker dropped the last
+    one), and the best hit is prose, not a code cell (they weigh less)."""
+    page = search(browser, site_server, "zh", "注意力汇聚")
+    first = page.locator(".md-search-result__item").first
+    marked = set(first.locator("mark").all_inner_texts())
+    assert {"注意力", "汇聚"} <= marked, f"the first result marks only {sorted(marked)}"
+    hits = page.locator("article[data-md-score]").evaluate_all(
+        """articles => articles.map(a => ({
+            score: Number(a.dataset.mdScore),
+            title: a.querySelector("h1, h2").textContent.replace(/\u200b/g, ""),
+            code: a.querySelector("pre") !== null,
+        })).sort((a, b) => b.score - a.score)"""
     )
+    best = hits[0]
+    assert best["title"] != "代码" and not best["code"], f"the best hit is code: {hits[:3]}"
+    assert "汇聚" in best["title"], hits[:3]
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_search_index_has_no_copy_button_text_repeated_code_nor_run_together_math(
+    built_site, lang
+) -> None:
+    folder = built_site.root if lang == "en" else built_site.root / lang
+    docs = json.loads((folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert not [d["location"] for d in docs if re.search("Copied!|已复制", d["text"])]
+    # The Gaussian kernel's formula as its characters alone ran together ("12πexp(-12(x-xi)2)"),
+    # or as TeX.
+    assert not [d["location"] for d in docs if re.search(r"12π|πexp|\\(?:frac|sqrt)\{", d["text"])]
+    code = [d for d in docs if d["title"] in ("Code", "代码")]
+    assert code and all(0 < d["boost"] < 1 and "#cell-id=" in d["location"] for d in code)
+    for doc in code:  # its first line of code once: the hidden copy of the code is not indexed
+        first = doc["text"].removeprefix("<pre>").splitlines()[0]
+        assert doc["text"].count(first) == 1 or len(first) < 12, (doc["location"], first)

@@ -17,7 +17,7 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from attention.plotting import MIN_DESCRIPTION, PLACEHOLDER
 
@@ -140,6 +140,33 @@ def open_chapter(chromium: Browser, origin: str, lang: str, slug: str, scheme: s
     page.goto(origin + page_url(lang, slug), wait_until="networkidle")
     settle(page)
     return page
+
+
+# WCAG's contrast of the cue's colour (its alpha composited) on the page's background.
+CUE_CONTRAST = """cue => {
+    const rgba = s => s.match(/[\\d.]+/g).map(Number);
+    const [r, g, b, a = 1] = rgba(getComputedStyle(cue).color);
+    const bg = rgba(getComputedStyle(document.body).backgroundColor);
+    const mix = [r, g, b].map((c, i) => a * c + (1 - a) * bg[i]);
+    const lum = rgb => rgb.map(c => c / 255).map(c => c <= 0.04045 ? c / 12.92
+        : ((c + 0.055) / 1.055) ** 2.4).reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const [hi, lo] = [lum(mix), lum(bg)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_cue_is_legible_in_both_schemes_and_not_printed(chromium, site_server, scheme):
+    page = open_chapter(chromium, site_server, "zh", CHAPTERS[1], scheme, PHONE)
+    try:
+        page.wait_for_timeout(300)  # Material fades the colours in
+        cue = page.locator("article .attn-figure--shrunk .attn-figure__cue").first
+        expect(cue).to_be_visible()
+        assert cue.evaluate(CUE_CONTRAST) >= 4.5
+        page.emulate_media(media="print")
+        expect(page.locator("article .attn-figure__cue:visible")).to_have_count(0)
+    finally:
+        page.context.close()
 
 
 def test_a_figure_is_fetched_as_it_nears_the_screen_into_a_box_of_its_size(chromium, site_server):
