@@ -279,3 +279,29 @@ def test_the_palette_switching_rule_is_taken_out_of_materials_stylesheet(tmp_pat
     assert pages.drop_switching_rule(tmp_path) is True
     assert "data-md-color-switching" not in (site / palette.name).read_text(encoding="utf-8")
     assert pages.drop_switching_rule(tmp_path) is False
+
+
+# --------------------------------------------------------------------------- the math font
+def test_styled_letters_are_the_forms_mathml_draws() -> None:
+    from attention_site.pages.fonts import styled
+
+    forms = styled({"x", "h", "R", "α", "2", "∑"})
+    assert {"\U0001d465", "\u210e", "\u211d", "\U0001d6fc"} <= forms  # italic x, h, alpha; R
+    assert {"2", "∑"} <= forms and not any(ord(c) > 0x1D7FF for c in forms)
+
+
+def test_the_math_font_holds_the_formulas_characters_and_only_grows(tmp_path) -> None:
+    """A subset with its MATH table (the layout of big operators and limits); a file that
+    already covers the characters is kept; a new character writes a subset of both."""
+    from fontTools.ttLib import TTFont
+
+    from attention_site.pages.fonts import TARGET, covered, styled, write_math_font
+
+    first = {"∑", "x", "(", "="}
+    written = write_math_font(tmp_path, first)
+    assert written and written < 20_000
+    font = TTFont(tmp_path / TARGET)
+    assert "MATH" in font and styled(first) <= covered(tmp_path / TARGET)
+    assert write_math_font(tmp_path, {"x", "∑"}) is None  # covered: kept as it is
+    assert write_math_font(tmp_path, {"√"})
+    assert styled(first) | {"√"} <= covered(tmp_path / TARGET)

@@ -6,8 +6,10 @@ Runs after the page is rendered (``on_post_page``) and after the whole bilingual
 languages and writes the merged search index, and after every hook):
 
 * **Math rendered at build time, as MathML** (`math`): the vendored KaTeX runs at build time in
-  an embedded JavaScript engine, so no renderer, stylesheet or font ships to the reader and
-  nothing shifts. Invalid TeX is a build warning (an error under ``--strict``) naming the page.
+  an embedded JavaScript engine, so no renderer or stylesheet ships to the reader and nothing
+  shifts. Invalid TeX is a build warning (an error under ``--strict``) naming the page.
+* **A math font on every reader's machine** (`fonts`): the subset of Noto Sans Math that the
+  site's formulas use, fetched only where the reader has no math font of its own.
 * **Scrollable boxes reachable by keyboard, named controls** (`accessibility`): code blocks,
   text outputs and display equations get ``tabindex="0"``, ``role="group"`` and a label in the
   page's language (extra.css shows a cue); the search dialog is named; an empty table header
@@ -35,8 +37,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.pages import Page
 
+from . import fonts
 from .accessibility import LABELS, mark_scrollers, name_controls
 from .code import drop_mermaid, share_definitions, slim_code_cells
+from .fonts import write_math_font
 from .math import mathml_text, name_math_headers, render_math, render_tex, tex_text
 from .search import (
     add_search_script,
@@ -80,10 +84,14 @@ log = logging.getLogger("mkdocs.plugins.attention_pages")
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker.js"
 
 
-def finish_page(output: str, *, lang: str, prefix: str, where: str) -> str:
-    """The page's HTML with math rendered, scroll boxes marked and controls named."""
+def finish_page(
+    output: str, *, lang: str, prefix: str, where: str, math_chars: set[str] | None = None
+) -> str:
+    """The page's HTML with math rendered, scroll boxes marked and controls named; the
+    characters of its formulas are added to ``math_chars``."""
     head, sep, body = output.partition("<body")
-    body = mark_scrollers(render_math(share_definitions(drop_mermaid(body)), where), lang)
+    body = render_math(share_definitions(drop_mermaid(body)), where, math_chars)
+    body = mark_scrollers(body, lang)
     body = name_math_headers(name_controls(body, lang))
     return head + sep + add_search_script(body, prefix)
 
@@ -95,6 +103,7 @@ class PagesPlugin(BasePlugin):
     def __init__(self) -> None:
         self._404: str | None = None  # the default language's 404 page
         self.offline = False
+        self._math_chars: set[str] = set()  # of every formula rendered since the last site
 
     @event_priority(10)  # before Material's offline plugin, which adds a CDN copy otherwise
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -127,7 +136,9 @@ class PagesPlugin(BasePlugin):
         default, _ = _languages(config)
         prefix = "" if lang == default else f"{lang}/"
         where = page.file.src_uri if page else "404.html"
-        return finish_page(output, lang=lang, prefix=prefix, where=where)
+        return finish_page(
+            output, lang=lang, prefix=prefix, where=where, math_chars=self._math_chars
+        )
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has built every language
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -152,6 +163,10 @@ class PagesPlugin(BasePlugin):
             css.write_text(after, encoding="utf-8")
             log.info(f"jupyter.css: kept {len(after):,} of {len(before):,} bytes")
         drop_switching_rule(site)
+        written = write_math_font(site, self._math_chars)
+        if written:
+            log.info(f"{fonts.TARGET}: {len(self._math_chars)} characters, {written:,} bytes")
+        self._math_chars = set()
         if self._404 is not None:  # the last language build wrote its own 404 page
             (site / "404.html").write_text(self._404, encoding="utf-8")
 

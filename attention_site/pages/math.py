@@ -209,15 +209,19 @@ def map_text(markup: str, function) -> str:
     return "".join(out)
 
 
-def render_math(markup: str, where: str) -> str:
-    """Every formula of ``markup`` rendered by KaTeX; invalid TeX is a warning naming ``where``."""
+def render_math(markup: str, where: str, characters: set[str] | None = None) -> str:
+    """Every formula of ``markup`` rendered by KaTeX; invalid TeX is a warning naming ``where``.
+    The characters of the rendered formulas are added to ``characters`` (the math font's)."""
 
     def katex(tex: str, display: bool) -> str:
         try:
-            return render_tex(tex, display)
+            mathml = render_tex(tex, display)
         except ValueError as err:
             log.warning(f"{where}: {err}")
             return html.escape(tex)
+        if characters is not None:
+            characters.update(mathml_text(mathml))
+        return mathml
 
     return map_text(markup, lambda text: _replace_math(text, katex))
 

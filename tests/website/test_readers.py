@@ -1,6 +1,6 @@
 """Readers off the happy path, in Debian's chromium: JavaScript off, the built site opened from
 disk (``file://``; the offline build, ``ATTENTION_OFFLINE=true``, also searches there), and a
-chapter printed (or saved as PDF) right after it opens. A figure is a
+chapter printed (or saved as PDF) right after it opens, a machine without a math font. A figure is a
 plain image of an SVG file beside the page and an explorable shows an image of its first state
 (attention_site/notebooks/figures.py), so each of these readers gets every one of them.
 """
@@ -24,6 +24,7 @@ from .conftest import (
     page_figures,
     page_soup,
     page_url,
+    read_soup,
 )
 
 # The figures' and explorables' images the reader's scheme shows (the other's is display:none).
@@ -167,3 +168,75 @@ def test_the_offline_build_searches_from_disk_in_the_pages_language(
         assert all(url.startswith("file:") for url in requests), requests
     finally:
         page.context.close()
+
+
+# --------------------------------------------------------------------------- no math font
+def test_the_shipped_math_font_covers_every_formula(built_site: BuiltSite) -> None:
+    """Every character of every formula on every page, in the form MathML draws it (a
+    one-letter identifier in italic, ``mathvariant`` letters styled), is in the site's math font
+    (attention_site/pages/fonts.py), which keeps its MATH table, but those it leaves to the
+    page's fonts (`fonts.drawn_elsewhere`: invisible operators, Chinese, the bar accent);
+    extra.css names it before the generic ``math`` family, which would pick a text serif."""
+    from fontTools.ttLib import TTFont
+
+    from attention_site.pages.fonts import TARGET, covered, drawn_elsewhere, styled
+
+    font = built_site.root / TARGET
+    assert "MATH" in TTFont(font), f"{TARGET}: no MATH table"
+    have, missing = covered(font), {}
+    for page in sorted(built_site.root.rglob("*.html")):
+        formulas = read_soup(page).find_all("math")
+        chars = {c for formula in formulas for c in formula.get_text()}
+        if gone := {c for c in styled(chars) if not drawn_elsewhere(c)} - have:
+            missing[str(page.relative_to(built_site.root))] = "".join(sorted(gone))
+    assert not missing, f"characters the math font lacks: {missing}"
+    css = (built_site.root / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    family = re.search(r"\.katex math \{\s*font-family:([^;]*);", css)[1]
+    names = [name.strip().strip('"') for name in family.split(",")]
+    assert names.index("Attention Math") < names.index("math") == len(names) - 1, names
+
+
+def test_formulas_are_drawn_with_the_shipped_math_font(
+    chromium: Browser, site_server, built_site: BuiltSite
+) -> None:
+    """A reader without the math fonts extra.css names first (forced here: this machine may
+    have one) gets the site's own: the browser fetches it and draws the page's formulas with
+    it (Chromium's record of the fonts it used, read over CDP), every part of a formula whose
+    characters the font maps (the others: `test_the_shipped_math_font_covers_every_formula`)."""
+    from attention_site.pages.fonts import TARGET, covered
+
+    have = "".join(sorted(covered(built_site.root / TARGET)))
+    context = chromium.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(site_server + page_url("en", "scoring-functions"), wait_until="load")
+        page.add_style_tag(
+            content='.md-typeset .katex math { font-family: "Attention Math" !important; }'
+            " * { content-visibility: visible !important; }"  # lay out every formula
+        )
+        loaded = page.evaluate(
+            "() => document.fonts.load('1em \"Attention Math\"', '\\u2211')"
+            ".then(faces => faces.length)"
+        )
+        assert loaded == 1, "the math font did not load"
+        cdp = context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        page.evaluate(
+            """have => document.querySelectorAll("article math :is(mi, mo, mn, mtext)")
+                .forEach(el => [...el.textContent].every(c => have.includes(c))
+                               && el.setAttribute("data-in-font", ""))""",
+            have,
+        )
+        selector = "article math [data-in-font]"
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+        assert len(nodes["nodeIds"]) > 100, "too few formula parts to judge"
+        used: dict[str, int] = {}
+        for node in nodes["nodeIds"][:400]:
+            for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+                used[font["familyName"]] = used.get(font["familyName"], 0) + font["glyphCount"]
+        assert set(used) == {"Noto Sans Math"}, f"glyphs drawn per font: {used}"
+    finally:
+        context.close()
