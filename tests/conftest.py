@@ -37,6 +37,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.site)
         elif names & SITE_FIXTURES:
             item.add_marker(pytest.mark.site)
+    items.sort(key=_schedule)  # stable: the order within each group stays
+
+
+def _schedule(item: pytest.Item) -> tuple[bool, bool, bool]:
+    """The order in which pytest-xdist hands tests out (`--dist worksteal`: each worker gets a
+    contiguous half, an idle one takes half of the other's rest). First the few ``long`` tests,
+    those that need no built site before the others: left to the end, one of them ran alone
+    while the other worker had nothing left to do. Then the package's tests, which run while
+    the session's site builds (tests/website/conftest.py); then the site's."""
+    long = item.get_closest_marker("long") is not None
+    site = "built_site" in getattr(item, "fixturenames", ())
+    return (not long, site if long else False, item.get_closest_marker("site") is not None)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from attention_site import book
@@ -16,6 +17,7 @@ def heading(site: BuiltSite, lang: str, slug: str) -> str:
     return page_soup(site, lang, slug).select_one("article h1").get_text().replace("¶", "").strip()
 
 
+@pytest.mark.long
 def test_the_book_holds_every_chapter_with_page_numbers(built_site: BuiltSite, browser, tmp_path):
     lang = "en"
     out = tmp_path / "book.pdf"

@@ -135,14 +135,16 @@ def test_printed_at_once_the_pdf_holds_every_figure(chromium, site_server, built
 
 
 @pytest.fixture(scope="module")
-def offline_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The site built to be opened from disk (Material's offline plugin, mkdocs.yml)."""
+def offline_site(tmp_path_factory: pytest.TempPathFactory, built_site: BuiltSite) -> BuiltSite:
+    """The site built to be opened from disk (Material's offline plugin, mkdocs.yml), after the
+    session's site: its chapters' runs come from the notebook cache that build filled."""
     out = tmp_path_factory.mktemp("offline")
     result = build_site(out, env={"ATTENTION_OFFLINE": "true"})
     assert result.returncode == 0, result.log[-6000:]
     return BuiltSite(out, result.log)
 
 
+@pytest.mark.long  # its fixture builds the offline site
 @pytest.mark.parametrize(("in_lang", "query"), [("en", "attention"), ("zh", "注意力")])
 def test_the_offline_build_searches_from_disk_in_the_pages_language(
     chromium, offline_site, in_lang, query

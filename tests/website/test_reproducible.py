@@ -20,10 +20,14 @@ from .conftest import (
 )
 
 
-def test_two_clean_builds_are_identical(built_site: BuiltSite, tmp_path) -> None:
+@pytest.mark.site
+@pytest.mark.long
+def test_two_clean_builds_are_identical(request: pytest.FixtureRequest, tmp_path) -> None:
     """A second build with an empty notebook cache executes every chapter again and must draw
-    the same figures and write the same downloadable notebooks, byte for byte."""
+    the same figures and write the same downloadable notebooks, byte for byte. (It builds
+    before it asks for the session's site: the two builds run at the same time.)"""
     result = build_site(tmp_path / "site", env={"ATTENTION_NB_CACHE": str(tmp_path / "cache")})
+    built_site: BuiltSite = request.getfixturevalue("built_site")
     log = result.log
     assert result.returncode == 0, f"the second build failed:\n{log[-6000:]}"
     again = BuiltSite(tmp_path / "site", log)

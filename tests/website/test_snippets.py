@@ -97,6 +97,7 @@ def test_page_code_is_its_notebooks_code(built_site: BuiltSite, slug: str, lang:
     assert page == cells, f"/{lang}/{slug}: the page's code cells != its notebook's"
 
 
+@pytest.mark.long  # runs every chapter's code
 @pytest.mark.parametrize("slug", CHAPTERS)
 def test_chapter_code_runs_as_one_script(built_site: BuiltSite, slug: str, tmp_path) -> None:
     """The cells, copied from the downloadable notebook, run top to bottom in a fresh

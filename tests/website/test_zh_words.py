@@ -91,6 +91,7 @@ def figure_words(slug: str) -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.site  # executes the chapter: as slow as a build's run of it
+@pytest.mark.long
 @pytest.mark.parametrize("slug", CHAPTERS)
 def test_zh_figures_draw_and_describe_in_chinese(slug: str) -> None:
     figures = figure_words(slug)
