@@ -19,54 +19,41 @@ unless a page sets Chinese).
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+from pathlib import Path
 from typing import Any
 
-# Each diagram's chapter module, imported on first use: a chapter then imports only its own
-# module, so editing one chapter's diagrams re-executes that chapter alone (the site's cache
-# keys a chapter on the package files it imported).
-_MODULES = {
-    "attention_pooling_diagram": "attention_cues",
-    "cue_diagram": "attention_cues",
-    "nadaraya_watson_window_diagram": "nadaraya_watson",
-    "attention_output_diagram": "queries_keys_values",
-    "dictionary_lookup_diagram": "queries_keys_values",
-    "worked_attention_diagram": "queries_keys_values",
-    "additive_attention_diagram": "scoring_functions",
-    "dot_product_diagram": "scoring_functions",
-    "masked_softmax_diagram": "scoring_functions",
-    "causal_mask_diagram": "self_attention",
-    "cnn_rnn_self_attention_diagram": "self_attention",
-    "multihead_attention_diagram": "self_attention",
-    "positional_clock_diagram": "self_attention",
-    "qkv_projection_diagram": "self_attention",
-    "self_vs_cross_attention_diagram": "self_attention",
-}
+_FOLDER = Path(__file__).parent
 
-__all__ = [
-    "additive_attention_diagram",
-    "attention_output_diagram",
-    "attention_pooling_diagram",
-    "causal_mask_diagram",
-    "cnn_rnn_self_attention_diagram",
-    "cue_diagram",
-    "dictionary_lookup_diagram",
-    "dot_product_diagram",
-    "masked_softmax_diagram",
-    "multihead_attention_diagram",
-    "nadaraya_watson_window_diagram",
-    "positional_clock_diagram",
-    "qkv_projection_diagram",
-    "self_vs_cross_attention_diagram",
-    "worked_attention_diagram",
-]
+
+@functools.cache
+def _modules() -> dict[str, str]:
+    """Each diagram's chapter module: ``{function name: module name}``, read from the modules'
+    source (a top-level function decorated with ``@draw.diagram``), not imported. A chapter then
+    imports only the module of the diagrams it draws, so editing one chapter's diagrams
+    re-executes that chapter alone (the site's cache keys a chapter on the package files it
+    imported)."""
+    found = {}
+    for path in sorted(_FOLDER.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and any(
+                ast.unparse(d) == "draw.diagram" for d in node.decorator_list
+            ):
+                found[node.name] = path.stem
+    return found
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return getattr(importlib.import_module(f"attention.diagrams.{_MODULES[name]}"), name)
-    raise AttributeError(f"module 'attention.diagrams' has no attribute {name!r}")
+    # A diagram imports its chapter module on first use; ``__all__`` is the diagrams' names.
+    if name == "__all__":
+        return sorted(_modules())
+    if name in _modules():
+        return getattr(importlib.import_module(f"{__name__}.{_modules()[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_modules()) | {"__all__"})
