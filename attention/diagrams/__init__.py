@@ -3,7 +3,8 @@
 Every function builds its figure without pyplot (no global registry, no ``show()``), is
 deterministic, draws only with the colour roles of ``attention.style`` (so the figure follows the
 page's light or dark scheme) and writes its words in the language of ``attention.i18n`` (English
-unless a page sets Chinese).
+unless a page sets Chinese). A function decorated with ``@draw.diagram`` in one of these
+modules is importable from here, its module imported on first use.
 
 - ``attention_cues``: ``cue_diagram``, ``attention_pooling_diagram``
 - ``nadaraya_watson``: ``nadaraya_watson_window_diagram``
