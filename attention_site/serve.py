@@ -286,16 +286,18 @@ class Rebuilds:
 
 
 _TITLE = re.compile(r"^(?:title:.*|#\s.*)$", re.MULTILINE)
+_SUMMARY = re.compile(r"^description:.*(?:\n[ \t]+\S.*)*", re.MULTILINE)  # YAML goes on indented
 
 
 class _Outline:
     """What a dirty build cannot update on other pages: the list of pages, their titles (front
-    matter ``title:`` or first ``# heading``) and ``mkdocs.yml``. `changed` says whether any
-    changed since its last call."""
+    matter ``title:`` or first ``# heading``), their ``description:`` (the home page's table of
+    chapters shows it) and ``mkdocs.yml``. `changed` says whether any changed since its last
+    call."""
 
     def __init__(self, docs_dir: Path, config_file: Path) -> None:
         self.docs_dir, self.config_file = docs_dir, config_file
-        self._titles: dict[Path, tuple[int, str]] = {}
+        self._titles: dict[Path, tuple[int, tuple[str, ...]]] = {}
         self._last = self._outline()
 
     def _outline(self) -> tuple:
@@ -303,8 +305,9 @@ class _Outline:
         for path in sorted(self.docs_dir.rglob("*.md")):
             mtime = path.stat().st_mtime_ns
             if self._titles.get(path, (None,))[0] != mtime:
-                match = _TITLE.search(path.read_text(encoding="utf-8"))
-                self._titles[path] = (mtime, match[0] if match else "")
+                text = path.read_text(encoding="utf-8")
+                found = (pattern.search(text) for pattern in (_TITLE, _SUMMARY))
+                self._titles[path] = (mtime, tuple(match[0] for match in found if match))
             pages[path] = self._titles[path][1]
         return pages, self.config_file.stat().st_mtime_ns
 

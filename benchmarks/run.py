@@ -127,14 +127,12 @@ def snapshot(dst: Path) -> Path:
 
 def chapter_codes(docs: Path) -> dict[tuple[str, str], tuple[str, ...]]:
     """{(slug, lang): code cells} of every chapter page, as the notebooks plugin finds them."""
-    import jupytext
-
-    from attention_site.notebooks import front_matter, is_notebook
+    from attention_site.notebooks import front_matter, is_notebook, read_chapter
 
     codes = {}
     for path in sorted(docs.glob("*/*.md")):
         if is_notebook(front_matter(path)):
-            nb = jupytext.read(str(path))
+            nb = read_chapter(path)
             lang = path.relative_to(docs).parts[0]
             codes[path.stem, lang] = tuple(c.source for c in nb.cells if c.cell_type == "code")
     return codes

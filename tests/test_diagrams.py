@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
@@ -27,13 +29,8 @@ from attention.diagrams.scoring_functions import padded_batch
 from attention.i18n import language
 
 DIAGRAMS: list[Callable[[], Figure]] = [getattr(diagrams, name) for name in diagrams.__all__]
-CHAPTERS = [
-    "attention_cues",
-    "nadaraya_watson",
-    "queries_keys_values",
-    "scoring_functions",
-    "self_attention",
-]
+# The chapter modules: every module of the package but the primitives they share.
+CHAPTERS = [m.name for m in pkgutil.iter_modules(diagrams.__path__) if m.name != "draw"]
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # ideographs, CJK punctuation
 # Data drawn in Chinese in both languages: the source sentence of the translation example.
 SOURCE_WORDS = {"我", "爱", "深度", "学习"}
@@ -86,6 +83,49 @@ def test_every_diagram_is_exported_from_its_chapter_module() -> None:
     from attention.diagrams import cue_diagram  # the old import path still works
 
     assert cue_diagram is diagrams.attention_cues.cue_diagram
+
+
+def test_the_lazy_map_is_what_importing_every_module_gives() -> None:
+    """The package finds each diagram's module by reading the sources (`_modules`, nothing
+    imported): it must name the functions that ``@draw.diagram`` wrapped, as imported."""
+    wrapper = draw.diagram(lambda: None).__code__  # the code of every decorated diagram
+    imported = {
+        name: chapter
+        for chapter in CHAPTERS
+        for name, value in vars(importlib.import_module(f"attention.diagrams.{chapter}")).items()
+        if getattr(value, "__code__", None) is wrapper and value.__module__.endswith(chapter)
+    }
+    assert set(imported.values()) == set(CHAPTERS)  # each chapter module draws diagrams
+    assert diagrams._modules() == imported
+    assert diagrams.__all__ == sorted(imported)
+    assert set(imported) <= set(dir(diagrams)) and "__all__" in dir(diagrams)
+    for name, chapter in imported.items():
+        assert getattr(diagrams, name) is getattr(diagrams, chapter).__dict__[name]
+    with pytest.raises(AttributeError, match="no attribute 'padded_batch'"):
+        diagrams.padded_batch  # noqa: B018 (a chapter module's helper is not a diagram)
+
+
+def test_the_package_docstring_lists_each_diagram_under_its_module() -> None:
+    """The API reference shows the package's docstring: its list is the derived map."""
+    items = re.findall(r"^- ``(\w+)``: (.*?)(?=^- |\Z)", diagrams.__doc__ or "", re.S | re.M)
+    listed = {name: module for module, text in items for name in re.findall(r"``(\w+)``", text)}
+    assert listed == diagrams._modules()
+
+
+def test_listing_the_diagrams_imports_no_chapter_module(monkeypatch) -> None:
+    """A fresh import of ``attention.diagrams``, its ``__all__`` and ``dir()`` import no chapter
+    module: a chapter imports only the module of the diagrams it draws (the site's cache keys a
+    chapter on the package files it imported)."""
+    import attention
+
+    for name in [n for n in sys.modules if n.startswith("attention.diagrams")]:
+        monkeypatch.delitem(sys.modules, name)  # put back after the test
+    monkeypatch.setattr(attention, "diagrams", diagrams)
+    fresh = importlib.import_module("attention.diagrams")
+    assert fresh is not diagrams and fresh.__all__ == diagrams.__all__
+    assert set(fresh.__all__) <= set(dir(fresh))
+    assert [n for n in sys.modules if n.startswith("attention.diagrams.")] == []
+    assert fresh.cue_diagram.__module__ in sys.modules  # imported on first use
 
 
 @pytest.mark.parametrize("make", DIAGRAMS, ids=lambda f: f.__name__)

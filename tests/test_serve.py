@@ -241,7 +241,7 @@ def test_search_entries_drop_a_languages_repeat_of_the_default_as_i18n_does() ->
     assert [d["location"] for d in kept] == ["reference/#api", "one/", "zh/one/"]
 
 
-def test_outline_asks_for_a_full_build_on_a_new_page_or_title_only(tmp_path) -> None:
+def test_outline_asks_for_a_full_build_on_a_new_page_title_or_description_only(tmp_path) -> None:
     from attention_site.serve import _Outline
 
     docs, config = tmp_path / "docs", tmp_path / "mkdocs.yml"
@@ -256,6 +256,14 @@ def test_outline_asks_for_a_full_build_on_a_new_page_or_title_only(tmp_path) -> 
     assert outline.changed()  # every page's navigation shows the title
     (docs / "two.md").write_text("# Two\n")
     assert outline.changed()
+    assert not outline.changed()
+    page.write_text("---\ndescription: The first.\n---\n\n# One, renamed\n\nProse, edited.\n")
+    assert outline.changed()  # the home page's table of chapters shows the description
+    page.write_text("---\ndescription: The first,\n  longer.\n---\n\n# One, renamed\n\nProse.\n")
+    assert outline.changed()
+    page.write_text("---\ndescription: The first,\n  shorter.\n---\n\n# One, renamed\n\nProse.\n")
+    assert outline.changed()  # a YAML value goes on over indented lines
+    page.write_text("---\ndescription: The first,\n  shorter.\n---\n\n# One, renamed\n\nProse!\n")
     assert not outline.changed()
 
 

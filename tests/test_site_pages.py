@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import quickjs
+from mkdocs.exceptions import PluginError
 
 from attention_site import pages
 
@@ -305,3 +306,47 @@ def test_the_math_font_holds_the_formulas_characters_and_only_grows(tmp_path) ->
     assert write_math_font(tmp_path, {"x", "∑"}) is None  # covered: kept as it is
     assert write_math_font(tmp_path, {"√"})
     assert styled(first) | {"√"} <= covered(tmp_path / TARGET)
+
+
+def test_the_home_page_table_lists_the_nav_chapters_with_their_title_and_description(
+    tmp_path,
+) -> None:
+    """One row per chapter of the nav, in its order (not the files'), numbered, its first
+    heading (not a ``# comment`` in code) linked, its front matter's description; pages that
+    are not chapters get no row, and a page without the marker is left as it is."""
+    from attention_site.harness import FRONT_MATTER
+    from attention_site.pages.chapters import MARKER, expand
+
+    def page(name: str, text: str, description: str | None = None) -> Path:
+        front = FRONT_MATTER
+        if description is not None:
+            front = front.replace("\n---\n\n", f"\ndescription: {description}\n---\n\n")
+        path = tmp_path / "zh" / f"{name}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(front + text, encoding="utf-8")
+        return path
+
+    nav = [
+        tmp_path / "zh" / "index.md",
+        page(
+            "b",
+            "```python\n# 不是标题\n```\n\n# 第二章：乙\n\n## 小节\n",
+            "学会乙，除以 $\\sqrt{d}$。",
+        ),
+        tmp_path / "zh" / "glossary.md",
+        page("a", "# A | first\n", "Do A, then\n  B | C."),
+    ]
+    nav[2].write_text("# 术语表\n", encoding="utf-8")
+    header = "## 章节\n\n| | 章节 | 读完之后你能做到 |\n|---|---|---|\n"
+    nav[0].write_text(f"{header}{MARKER}\n\n后文。\n", encoding="utf-8")
+    home = nav[0].read_text(encoding="utf-8")
+    assert expand(home, nav, nav[0].parent) == (
+        f"{header}"
+        "| 1 | [第二章：乙](b.md) | 学会乙，除以 $\\sqrt{d}$。 |\n"
+        "| 2 | [A \\| first](a.md) | Do A, then B \\| C. |\n"
+        "\n后文。\n"
+    )
+    assert expand("No table.\n", nav, nav[0].parent) == "No table.\n"
+    page("a", "# A\n")  # no description: a build error naming the page
+    with pytest.raises(PluginError, match=r"a\.md.*description"):
+        expand(home, nav, nav[0].parent)

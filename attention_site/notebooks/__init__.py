@@ -108,6 +108,13 @@ def front_matter(path: Path) -> dict:
     return mkdocs_meta.get_data(path.read_text(encoding="utf-8"))[1]
 
 
+def read_chapter(path: Path) -> nbformat.NotebookNode:
+    """A chapter's notebook. Front matter beside ``jupyter:`` (the ``description`` that the
+    home page's table and search engines show) stays in the notebook's metadata, where
+    jupytext would otherwise make it a first raw cell, shown on the page as text."""
+    return jupytext.read(path, fmt={"root_level_metadata_as_raw_cell": False})
+
+
 def headings(nb: nbformat.NotebookNode) -> str:
     """The headings of a notebook's Markdown cells (not "# comments" in their fenced code):
     what MkDocs renders for the page's title and table of contents."""
@@ -319,7 +326,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         stat = path.stat()
         version = (stat.st_mtime_ns, stat.st_size)
         if self._parsed.get(path, (None,))[0] != version:
-            nb = jupytext.read(path)
+            nb = read_chapter(path)
             for index, cell in enumerate(nb.cells):
                 cell.id = f"cell-{index}"  # stable ids instead of random ones
             code = [cell.source for cell in nb.cells if cell.cell_type == "code"]

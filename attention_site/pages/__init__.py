@@ -1,9 +1,13 @@
 """MkDocs plugin ``attention-pages``: finish every page for every reader (phone, keyboard,
 screen reader, slow link), one module per job.
 
-Runs after the page is rendered (``on_post_page``) and after the whole bilingual site is built
-(``on_post_build``, priority -110: after mkdocs-static-i18n's -100, which builds the other
-languages and writes the merged search index, and after every hook):
+Runs before a page is rendered (``on_page_markdown``), after it is rendered (``on_post_page``)
+and after the whole bilingual site is built (``on_post_build``, priority -110: after
+mkdocs-static-i18n's -100, which builds the other languages and writes the merged search index,
+and after every hook):
+
+* **The home page's table of chapters** (`chapters`): one row per chapter of the nav, with the
+  chapter's title and the one-line ``description`` of its front matter.
 
 * **Math rendered at build time, as MathML** (`math`): the vendored KaTeX runs at build time in
   an embedded JavaScript engine, so no renderer or stylesheet ships to the reader and nothing
@@ -37,7 +41,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.pages import Page
 
-from . import fonts
+from . import chapters, fonts
 from .accessibility import LABELS, mark_scrollers, name_controls
 from .code import drop_mermaid, share_definitions, slim_code_cells
 from .fonts import write_math_font
@@ -104,6 +108,7 @@ class PagesPlugin(BasePlugin):
         self._404: str | None = None  # the default language's 404 page
         self.offline = False
         self._math_chars: set[str] = set()  # of every formula rendered since the last site
+        self._nav_sources: list[Path] = []  # this language's nav pages, as source files
 
     @event_priority(10)  # before Material's offline plugin, which adds a CDN copy otherwise
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -116,6 +121,16 @@ class PagesPlugin(BasePlugin):
             if IFRAME_WORKER not in polyfills:
                 polyfills.append(IFRAME_WORKER)
         return config
+
+    @event_priority(-110)  # after mkdocs-static-i18n (-100) made this language's nav
+    def on_nav(self, nav, config: MkDocsConfig, files):
+        self._nav_sources = [Path(p.file.abs_src_path) for p in nav.pages if p.file.abs_src_path]
+        return nav
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files) -> str:
+        """The home page's table of chapters (`chapters.expand`)."""
+        home = Path(page.file.abs_src_path).parent
+        return chapters.expand(markdown, self._nav_sources, home)
 
     @event_priority(-50)  # after Material's search plugin has indexed the page
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):

@@ -325,8 +325,8 @@ def page_figures(page: BeautifulSoup) -> list:
 
 def chapter_cells(lang: str, slug: str) -> list[tuple[str, str]]:
     """The cells of a chapter's source notebook (``docs/<lang>/<slug>.md``), in order, as
-    ``(cell_type, source)``; read with jupytext, as the build reads them (no build needed)."""
-    import jupytext
+    ``(cell_type, source)``; read as the build reads them (no build needed)."""
+    from attention_site.notebooks import read_chapter
 
-    notebook = jupytext.read(ROOT / "docs" / lang / f"{slug}.md")
+    notebook = read_chapter(ROOT / "docs" / lang / f"{slug}.md")
     return [(cell.cell_type, cell.source) for cell in notebook.cells]

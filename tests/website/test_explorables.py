@@ -4,11 +4,12 @@ Each explorable draws a chart with marks and its own accessible name in the page
 its controls are labelled form controls, and moving each of them (a slider from the keyboard, a
 menu, a checkbox) changes its Vega signal and the marks the chart draws (read from the Vega
 view that explorables.js keeps on the figure); nothing is requested from another host and
-nothing is logged as an error; the vega scripts are loaded only on pages that have an
-explorable, only once one comes near the screen, also after instant navigation; each chart is
-as wide as the text column on a desktop and at 390 px. Screenshots of every explorable (light
-and dark, desktop and 390 px) land in results/screenshots/explorable-*.png for a person to see
-when asked for (ATTENTION_SCREENSHOTS=1).
+nothing is logged as an error; every chapter has at least one explorable, the same ones in both
+languages (found on the page itself: ``<figure id="attn-explorable-NAME">``); the vega scripts
+are loaded only on pages that have an explorable, only once one comes near the screen, also
+after instant navigation; each chart is as wide as the text column on a desktop and at 390 px.
+Screenshots of every explorable (light and dark, desktop and 390 px) land in
+results/screenshots/explorable-*.png for a person to see when asked for (ATTENTION_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -19,22 +20,22 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from .conftest import (
+    CHAPTERS,
     LANGUAGES,
     SCREENSHOTS,
     SCREENSHOTS_WANTED,
     TIMEOUT_MS,
+    BuiltSite,
     keep_screenshot,
+    page_soup,
     page_url,
 )
 
-# Chapter -> the names of its explorables (attention/explorables.py), in page order.
-EXPLORABLES = {
-    "attention-cues": ["attention-pooling"],
-    "nadaraya-watson": ["nadaraya-watson", "nw-training"],
-    "scoring-functions": ["masking"],
-    "queries-keys-values": ["cat-on-mat"],
-    "self-attention": ["positional-encoding", "permutation", "reversal-training"],
-}
+# A page's explorables, in page order: the names of its ``<figure id="attn-explorable-NAME">``.
+PREFIX = "attn-explorable-"
+SELECTOR = f"figure.attn-explorable[id^='{PREFIX}']"
+EXPLORABLES = f"""() => [...document.querySelectorAll("{SELECTOR}")]
+    .map(figure => figure.id.slice({len(PREFIX)}))"""
 # The order in which the controls are moved, by Vega parameter name, where it matters: the
 # masking methods differ only at valid length 0, and the constant kernel ignores the width.
 # Controls not named here are moved afterwards, in page order.
@@ -95,6 +96,13 @@ class Tab:
         self.context.close()
 
 
+def explorables(page: Page, where: str) -> list[str]:
+    """The names of the page's explorables, in page order; every chapter has at least one."""
+    names = page.evaluate(EXPLORABLES)
+    assert names, f"{where}: no explorable"
+    return names
+
+
 def rendered(page: Page, name: str):
     """The explorable's figure, scrolled to (charts are drawn near the screen only), once its
     chart is drawn (an SVG holding marks)."""
@@ -126,6 +134,24 @@ def move_and_check(page: Page, figure, control, param: str, where: str) -> None:
     )
 
 
+def test_every_chapter_has_explorables_alike_in_both_languages(built_site: BuiltSite) -> None:
+    """The browser checks below find a page's explorables on the page itself: here, as built,
+    every chapter has at least one, the same ones in both languages, and `FIRST` names some."""
+    names = {
+        (lang, slug): [
+            f["id"].removeprefix(PREFIX) for f in page_soup(built_site, lang, slug).select(SELECTOR)
+        ]
+        for lang in LANGUAGES
+        for slug in CHAPTERS
+    }
+    missing = [f"/{lang}/{slug}" for (lang, slug), found in names.items() if not found]
+    assert not missing, f"chapters without an explorable: {missing}"
+    for slug in CHAPTERS:
+        assert names["zh", slug] == names["en", slug], f"{slug}: {names['zh', slug]}"
+    seen = {name for found in names.values() for name in found}
+    assert set(FIRST) <= seen, f"FIRST names explorables no page has: {set(FIRST) - seen}"
+
+
 @pytest.fixture
 def tab(browser: Browser):
     tab = Tab(browser)
@@ -134,10 +160,10 @@ def tab(browser: Browser):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("slug", list(EXPLORABLES))
+@pytest.mark.parametrize("slug", CHAPTERS)
 def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, lang, slug) -> None:
     page = tab.open(site_server + page_url(lang, slug))
-    for name in EXPLORABLES[slug]:
+    for name in explorables(page, f"/{lang}/{slug}"):
         figure = rendered(page, name)
         marks = figure.locator("svg g[class*='mark-'] > *").count()
         assert marks > 5, f"/{lang}/{slug} {name}: only {marks} marks drawn"
@@ -245,7 +271,7 @@ PHONE_SCHEMES = ["light", "dark"] if SCREENSHOTS_WANTED else ["light"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("slug", list(EXPLORABLES))
+@pytest.mark.parametrize("slug", CHAPTERS)
 def test_on_a_phone_each_chart_fits_the_text_column(browser: Browser, site_server, lang, slug):
     """Every explorable at 390 px, as wide as the text column and no wider than the page (the
     desktop's width: `test_explorable_draws_and_answers_the_keyboard`); a screenshot of each,
@@ -254,7 +280,7 @@ def test_on_a_phone_each_chart_fits_the_text_column(browser: Browser, site_serve
         tab = Tab(browser, scheme, "phone")
         try:
             page = tab.open(site_server + page_url(lang, slug))
-            for name in EXPLORABLES[slug]:
+            for name in explorables(page, f"/{lang}/{slug}"):
                 figure = rendered(page, name)
                 check_width(page, figure, name, "phone")
                 shot = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-phone.png"

@@ -22,11 +22,11 @@ import itertools
 import re
 import tokenize
 
-import jupytext
 import pytest
 from matplotlib.text import Text
 
 from attention import plotting
+from attention_site.notebooks import read_chapter
 
 from .conftest import CHAPTERS, PAGES, ROOT, BuiltSite, page_soup
 
@@ -77,7 +77,7 @@ def figure_words(slug: str) -> list[tuple[str, list[str]]]:
 
     def run() -> None:
         namespace: dict = {}
-        for cell in jupytext.read(ROOT / "docs" / "zh" / f"{slug}.md").cells:
+        for cell in read_chapter(ROOT / "docs" / "zh" / f"{slug}.md").cells:
             if cell.cell_type == "code":
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(cell.source, f"docs/zh/{slug}.md", "exec"), namespace)
