@@ -41,16 +41,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _schedule(item: pytest.Item) -> tuple[bool, bool, bool]:
-    """The order in which pytest-xdist hands tests out. With ``--dist worksteal`` each worker
-    gets a contiguous half, and one that runs out takes half of the other's rest. First half:
-    the few ``long`` tests (those that need no built site first: the reproducibility build runs
-    beside the session's), then the site's tests, whose page loads stay together. Second half:
-    the package's tests, which the other worker runs while the session's site builds
-    (tests/website/conftest.py); it then takes site tests from the first. Left to the end, a
-    long test ran alone while the other worker had nothing left to do."""
+    """The order in which pytest-xdist hands tests out (`--dist worksteal`: each worker gets a
+    contiguous half, an idle one takes half of the other's rest). First the few ``long`` tests,
+    those that need no built site before the others: left to the end, one of them ran alone
+    while the other worker had nothing left to do. Then the package's tests, which run while
+    the session's site builds (tests/website/conftest.py); then the site's."""
     long = item.get_closest_marker("long") is not None
     site = "built_site" in getattr(item, "fixturenames", ())
-    return (not long, site if long else False, item.get_closest_marker("site") is None)
+    return (not long, site if long else False, item.get_closest_marker("site") is not None)
 
 
 @pytest.fixture(autouse=True)
