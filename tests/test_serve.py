@@ -471,3 +471,19 @@ def test_dirty_rebuilds_keep_the_search_index_as_a_full_build_makes_it(tmp_path,
         assert held <= len(full), f"rebuild {n + 1}: i18n gathered {held} entries for {len(full)}"
         assert any(f"Edit {n}." in d["text"] for d in docs), f"rebuild {n + 1} lost the edit"
     first.plugins.on_shutdown()
+
+
+def test_the_server_polls_for_saved_files_every_tenth_of_a_second(tmp_path) -> None:
+    """`serve.poll_often`: MkDocs' polling observer and the folders it watches so far poll every
+    0.1 s (not 0.5 s); anything else, or an observer already running, is left as it is."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers.polling import PollingObserver
+
+    from attention_site.serve import POLL_S, poll_often
+
+    observer = PollingObserver(timeout=0.5)
+    observer.schedule(FileSystemEventHandler(), str(tmp_path), recursive=True)
+    poll_often(observer, POLL_S)
+    assert observer.timeout == POLL_S
+    assert [emitter.timeout for emitter in observer.emitters] == [POLL_S]
+    poll_often(None, POLL_S)  # not MkDocs' server: nothing to do

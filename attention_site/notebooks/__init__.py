@@ -57,12 +57,14 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
 from ..serve import (
+    POLL_S,
     DirtyBuildAnswered,
     OpenPages,
     Rebuilds,
     SearchEntries,
     SharedBytecode,
     ThemeListing,
+    poll_often,
 )
 from . import figures
 from . import render as rendering
@@ -256,6 +258,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         """Watch the package: saving a file of it rebuilds, re-running the chapters using it.
         Note which pages the browser has open; rebuild only what changed (`serve.Rebuilds`)."""
         server.watch(str(self.package_dir))
+        poll_often(getattr(server, "observer", None), POLL_S)
         if not self.serving:  # `mkdocs serve --clean`: full builds, as asked
             return server
         self._rebuilds = Rebuilds(self.cache_dir / "serve")

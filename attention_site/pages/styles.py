@@ -134,9 +134,15 @@ def _drop_unused_properties(css: str, read_elsewhere: set[str]) -> str:
         css = trimmed
 
 
-@functools.lru_cache(maxsize=2)
 def purge_css_once(css: str, used: tuple[frozenset[str], ...], elsewhere: str) -> str:
     """`purge_css`, kept for the next build of this process: a `mkdocs serve` rebuild after a
     prose edit changes neither the notebook CSS nor the names pages use, and parsing 600 KB of
-    CSS was a second of each rebuild."""
-    return purge_css(css, used, elsewhere)
+    CSS was a second of each rebuild. Kept by what the result depends on: of ``elsewhere``,
+    only the custom properties it reads (its text changes with every prose edit)."""
+    read = frozenset(_VAR.findall(elsewhere))
+    return _purged(css, used, read)
+
+
+@functools.lru_cache(maxsize=2)
+def _purged(css: str, used: tuple[frozenset[str], ...], read: frozenset[str]) -> str:
+    return purge_css(css, used, " ".join(f"var({name})" for name in sorted(read)))
