@@ -487,3 +487,39 @@ def test_the_server_polls_for_saved_files_every_tenth_of_a_second(tmp_path) -> N
     assert observer.timeout == POLL_S
     assert [emitter.timeout for emitter in observer.emitters] == [POLL_S]
     poll_often(None, POLL_S)  # not MkDocs' server: nothing to do
+
+
+def test_a_warm_runner_starts_its_kernels_before_any_job() -> None:
+    """Under ``mkdocs serve`` the kernels start with the server, so the first package edit
+    finds them ready; a kernel that fails to start is started again by the first job."""
+    import contextlib
+    from types import SimpleNamespace
+
+    from attention_site.notebooks.schedule import Runner
+
+    started = threading.Semaphore(0)
+    attempts: list[int] = []
+
+    @contextlib.contextmanager
+    def kernel(fail_first: bool):
+        attempts.append(1)
+        if fail_first and len(attempts) == 1:
+            raise RuntimeError("the kernel did not start")
+        started.release()
+        yield SimpleNamespace(alive=True)
+
+    ran: list[object] = []
+    runner = Runner(1, lambda: kernel(False), lambda path, k: ran.append(k), warm=True)
+    try:
+        assert started.acquire(timeout=10) and not ran  # up before any job
+        runner.submit([("a", Path("a"))])
+        assert runner.wait(timeout=10) and len(ran) == 1 and len(attempts) == 1
+    finally:
+        runner.close()
+    attempts.clear()
+    runner = Runner(1, lambda: kernel(True), lambda path, k: ran.append(k), warm=True)
+    try:
+        runner.submit([("b", Path("b"))])
+        assert runner.wait(timeout=10) and len(ran) == 2 and len(attempts) == 2
+    finally:
+        runner.close()

@@ -370,7 +370,9 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
             return
         first = self._runner is None
         if first:
-            self._runner = Runner(jobs, self.kernel, self.run_and_store, self._chapter_done)
+            self._runner = Runner(
+                jobs, self.kernel, self.run_and_store, self._chapter_done, warm=True
+            )
         opened = self.open_chapters()
         # Open pages first, then the other languages of their chapters, then the rest.
         rank = {p: i for i, p in enumerate(opened)}
