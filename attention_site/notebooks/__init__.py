@@ -397,10 +397,10 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         return [page for page in pages if page is not None]
 
     def _chapter_done(self, key: str, idle: bool) -> None:
-        """A run in the background is done: a build shows it now if its page is open, else
-        with the others once all are done (the server's watcher sees the request)."""
-        opened = {self.code_key(path) for path in self.open_chapters()}
-        if self._rebuilds is not None and (idle or key in opened):
+        """A run in the background is done: a build shows it now (the server's watcher sees
+        the request), while the kernels run the others; waiting for the last run left every
+        page to render after it."""
+        if self._rebuilds is not None:
             self._rebuilds.request()
 
     def _failure(self, key: str) -> tuple[str, str] | None:
