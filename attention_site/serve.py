@@ -102,7 +102,9 @@ class _ListedOnce(jinja2.FileSystemLoader):
             if path.is_relative_to(self._project) and not path.is_relative_to(sys.prefix):
                 found.update(_visible_files(folder))
             else:
-                found.update(self._kept.setdefault(folder, _visible_files(folder)))
+                if folder not in self._kept:  # not setdefault: it would walk the folder anyway
+                    self._kept[folder] = _visible_files(folder)
+                found.update(self._kept[folder])
         return sorted(found)
 
 

@@ -384,12 +384,17 @@ def test_the_theme_listing_kept_by_the_server_adds_the_files_mkdocs_adds() -> No
     assert sorted(f.src_uri for f in kept) == sorted(f.src_uri for f in own)
 
 
-def test_the_theme_listing_lists_the_projects_folders_on_every_build(tmp_path) -> None:
-    """An installed theme's folder is listed once; a folder in the project (``custom_dir``)
-    again on each build, so a file a contributor adds there is copied."""
+def test_the_theme_listing_lists_the_projects_folders_on_every_build(tmp_path, monkeypatch):
+    """An installed theme's folder is listed once (walked once); a folder in the project
+    (``custom_dir``) again on each build, so a file a contributor adds there is copied."""
     import jinja2
 
+    from attention_site import serve
     from attention_site.serve import ThemeListing
+
+    walked: list[str] = []
+    walk = serve._visible_files
+    monkeypatch.setattr(serve, "_visible_files", lambda f: walked.append(str(f)) or walk(f))
 
     project, installed = tmp_path / "project", tmp_path / "site-packages" / "theme"
     overrides = project / "overrides"
@@ -409,6 +414,7 @@ def test_the_theme_listing_lists_the_projects_folders_on_every_build(tmp_path) -
     (installed / "new.css").write_text("")  # an installed theme does not change: not seen
     assert theme.get_env().list_templates() == ["extra.css", "main.css"]
     assert theme.get_env().get_template("new.css")  # loading is MkDocs' own
+    assert walked.count(str(installed)) == 1 and walked.count(str(overrides)) == 2
 
 
 def test_dirty_rebuilds_keep_the_search_index_as_a_full_build_makes_it(tmp_path, monkeypatch):
