@@ -81,6 +81,10 @@ def _split_selectors(prelude: str) -> list[str]:
 def purge_css(css: str, used: tuple[AbstractSet[str], ...], elsewhere: str = "") -> str:
     """``css`` without the selectors that need a class, id or attribute no page has, and without
     the custom properties that neither it nor ``elsewhere`` (other CSS, the pages) reads."""
+    return _purge(css, used, set(_VAR.findall(elsewhere)))
+
+
+def _purge(css: str, used: tuple[AbstractSet[str], ...], read_elsewhere: AbstractSet[str]) -> str:
     classes, ids, attrs = used
 
     def needed(selector: str) -> bool:
@@ -112,7 +116,7 @@ def purge_css(css: str, used: tuple[AbstractSet[str], ...], elsewhere: str = "")
 
     kept = rules(tinycss2.parse_stylesheet(css, True, True))
     kept = list(reversed(dict.fromkeys(reversed(kept))))  # a repeated rule: its last copy wins
-    return _drop_unused_properties("\n".join(kept), set(_VAR.findall(elsewhere)))
+    return _drop_unused_properties("\n".join(kept), set(read_elsewhere))
 
 
 _CUSTOM_PROPERTY = re.compile(r"(?<=[{;])\s*(--[\w-]+)\s*:[^;{}]*(?:;|(?=}))")
@@ -145,4 +149,4 @@ def purge_css_once(css: str, used: tuple[frozenset[str], ...], elsewhere: str) -
 
 @functools.lru_cache(maxsize=2)
 def _purged(css: str, used: tuple[frozenset[str], ...], read: frozenset[str]) -> str:
-    return purge_css(css, used, " ".join(f"var({name})" for name in sorted(read)))
+    return _purge(css, used, read)
