@@ -37,6 +37,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from attention import style
@@ -246,13 +247,21 @@ class DisplayFigure(Figure):
         svg = svg.replace(" xlink:href=", " href=").replace(">\n<", "><")
         return svg.replace(">", f"><style>{SVG_RULES}</style>", 1)  # after the colours' rewrite
 
+    def drawn_texts(self) -> list[str]:
+        """Every text the figure holds (titles, axis labels, legends, annotations; tick labels
+        once it has been drawn), once each. The SVG draws them as glyph outlines, which cannot
+        be read back."""
+        return list(dict.fromkeys(t.get_text() for t in self.findobj(Text) if t.get_text()))
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         """An SVG output described in its metadata (``alt``: Jupyter's key for an image's text
-        alternative); the site writes it to a file and shows it with that ``alt``
-        (attention_site/notebooks/figures.py)."""
+        alternative; ``texts``: the words it draws, `drawn_texts`); the site writes it to a file and
+        shows it with that ``alt`` (attention_site/notebooks/figures.py), and the tests read
+        the words of the Chinese figures from the built notebooks."""
         description = _check_description(self.description)
-        data = {"image/svg+xml": self.to_svg(), "text/plain": f"<Figure: {description}>"}
-        return data, {"image/svg+xml": {"alt": description}}
+        svg = self.to_svg()  # draws the figure: tick labels get their text only then
+        data = {"image/svg+xml": svg, "text/plain": f"<Figure: {description}>"}
+        return data, {"image/svg+xml": {"alt": description, "texts": self.drawn_texts()}}
 
 
 def _check_description(text: object) -> str:

@@ -175,7 +175,10 @@ def svg_of(fig: DisplayFigure) -> str:
 def test_a_figure_is_described_self_contained_svg_in_both_schemes_colours() -> None:
     data, meta = described_heatmap("weights <of> three  queries & four keys")._repr_mimebundle_()
     assert set(data) == {"image/svg+xml", "text/plain"}
-    assert meta == {"image/svg+xml": {"alt": "weights <of> three queries & four keys"}}
+    assert meta["image/svg+xml"]["alt"] == "weights <of> three queries & four keys"
+    # The words it draws, tick labels included (set when drawn), once each.
+    texts = meta["image/svg+xml"]["texts"]
+    assert {"Keys", "Queries", "0.0", "0.8"} <= set(texts) and len(set(texts)) == len(texts)
     svg = data["image/svg+xml"]
     root = ElementTree.fromstring(svg)  # a file of its own: well-formed XML
     assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("width").endswith("pt")

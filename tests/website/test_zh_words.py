@@ -8,27 +8,20 @@ which the zh prose quotes in English too. Any other English word fails.
 
 Figure text is drawn as glyph outlines (``svg.fonttype: path``), so it cannot be read back from
 the SVG, and comparing a zh figure with its en twin cannot tell a translated label from a changed
-number: the words are caught where they are produced, by running each zh chapter's code with
-``DisplayFigure.describe`` noting every text of the figure it describes (as slow as executing the
-chapters; no site build needed for that part).
+number: each figure's output keeps the words it draws in its metadata (``texts``, beside its
+description ``alt``), and the check reads them from the executed notebooks of the built site.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import io
 import itertools
 import re
 import tokenize
 
 import pytest
-from matplotlib.text import Text
 
-from attention import plotting
-from attention_site.notebooks import read_chapter
-
-from .conftest import CHAPTERS, PAGES, ROOT, BuiltSite, page_soup
+from .conftest import CHAPTERS, PAGES, ROOT, BuiltSite, executed_notebook, page_soup
 
 # Latin words of two or more characters; single letters are variables (x, q, K).
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'\u2019-]*[A-Za-z0-9]")
@@ -65,37 +58,24 @@ def test_the_check_sees_english_words(text: str, words: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- figures
-def figure_words(slug: str) -> list[tuple[str, list[str]]]:
-    """Run the zh chapter's code; for each figure it describes, every text drawn in it (titles,
-    labels, tick labels, legends) and its description."""
-    figures: list[tuple[str, list[str]]] = []
-    describe = plotting.DisplayFigure.describe
-
-    def noting(figure: plotting.DisplayFigure, text: str) -> plotting.DisplayFigure:
-        figures.append((text, [t.get_text() for t in figure.findobj(Text)]))
-        return describe(figure, text)
-
-    def run() -> None:
-        namespace: dict = {}
-        for cell in read_chapter(ROOT / "docs" / "zh" / f"{slug}.md").cells:
-            if cell.cell_type == "code":
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(cell.source, f"docs/zh/{slug}.md", "exec"), namespace)
-
-    plotting.DisplayFigure.describe = noting
-    try:
-        contextvars.copy_context().run(run)  # the chapter's set_language("zh") stays inside
-    finally:
-        plotting.DisplayFigure.describe = describe
-    return figures
+def figure_words(site: BuiltSite, slug: str) -> list[tuple[str, list[str]]]:
+    """For each described figure of the built zh chapter, its description and every text drawn
+    in it (titles, labels, tick labels, legends): the executed notebook beside the page keeps
+    both in the figure's output metadata (`attention.plotting.DisplayFigure`)."""
+    svg = "image/svg+xml"
+    return [
+        (meta["alt"], meta["texts"])
+        for cell in executed_notebook(site, "zh", slug)["cells"]
+        for output in cell.get("outputs", [])
+        if "alt" in (meta := output.get("metadata", {}).get(svg, {}))
+    ]
 
 
-@pytest.mark.site  # executes the chapter: as slow as a build's run of it
-@pytest.mark.long
 @pytest.mark.parametrize("slug", CHAPTERS)
-def test_zh_figures_draw_and_describe_in_chinese(slug: str) -> None:
-    figures = figure_words(slug)
+def test_zh_figures_draw_and_describe_in_chinese(built_site: BuiltSite, slug: str) -> None:
+    figures = figure_words(built_site, slug)
     assert figures, f"/zh/{slug}: no described figure"
+    assert all(texts for _, texts in figures), f"/zh/{slug}: a figure without its drawn words"
     found = {
         n: words
         for n, (description, texts) in enumerate(figures, start=1)
