@@ -303,6 +303,59 @@ def test_runner_runs_in_the_order_given_and_waits_for_the_keys_asked() -> None:
         runner.close()
 
 
+def test_a_chapter_run_in_the_background_asks_for_one_build_for_both_languages() -> None:
+    """The first language of a chapter to finish leaves the build to the other one, running
+    beside it; a chapter whose twin is not running, or the last run, asks at once."""
+    from attention_site.notebooks import NotebooksPlugin
+
+    class Running:
+        def __init__(self) -> None:
+            self.pages: list[Path] = []
+
+        def running(self) -> list[Path]:
+            return self.pages
+
+    class Requests:
+        def __init__(self) -> None:
+            self.count = 0
+
+        def request(self) -> None:
+            self.count += 1
+
+    plugin = NotebooksPlugin()
+    plugin._runner, plugin._rebuilds = runner, requests = Running(), Requests()
+    plugin._job_pages = {"en-key": Path("docs/en/scoring-functions.md")}
+    runner.pages = [Path("docs/zh/scoring-functions.md")]
+    plugin._chapter_done("en-key", idle=False)
+    assert requests.count == 0  # the zh run's end asks for the build of both
+    plugin._chapter_done("en-key", idle=True)
+    runner.pages = [Path("docs/en/self-attention.md")]
+    plugin._chapter_done("en-key", idle=False)  # another chapter runs: no reason to wait
+    assert requests.count == 2
+
+
+def test_runner_lists_the_pages_running_now() -> None:
+    import contextlib
+
+    from attention_site.notebooks.schedule import Runner
+
+    started, release = threading.Event(), threading.Event()
+
+    def run(path: Path, kernel) -> None:
+        started.set()
+        release.wait(10)
+
+    runner = Runner(1, contextlib.nullcontext, run)
+    try:
+        runner.submit([("a", Path("docs/en/a.md")), ("b", Path("docs/zh/a.md"))])
+        assert started.wait(10)
+        assert runner.running() == [Path("docs/en/a.md")]  # one kernel: b waits its turn
+        release.set()
+        assert runner.wait(timeout=10) and runner.running() == []
+    finally:
+        runner.close()
+
+
 def test_failure_banner_names_the_cell_and_the_limit() -> None:
     from attention_site.notebooks import render as rendering
 

@@ -157,6 +157,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         self._shown: dict[Path, list] = {}  # page -> the outputs it showed last
         self._banners: dict[Path, str] = {}  # page -> the box its next render shows on top
         self._urls: dict[str, Path] = {}  # URL path -> page
+        self._job_pages: dict[str, Path] = {}  # code key -> the page run for it (serve)
         self._search = SearchEntries()
         self._compiles: tuple[str, bool] = ("", True)  # (package digest, every file compiles)
 
@@ -379,6 +380,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         twins = {p.name for p in opened}
         order.sort(key=lambda item: (rank.get(item[1], len(rank)), item[1].name not in twins))
         new = [key for key in todo if not self._runner.pending(key)]
+        self._job_pages.update(todo)
         self._runner.submit(order)
         if nested:
             return  # what finishes now is shown by the build it asks for (`_chapter_done`)
@@ -399,9 +401,17 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     def _chapter_done(self, key: str, idle: bool) -> None:
         """A run in the background is done: a build shows it now (the server's watcher sees
         the request), while the kernels run the others; waiting for the last run left every
-        page to render after it."""
-        if self._rebuilds is not None:
-            self._rebuilds.request()
+        page to render after it. The two languages of a chapter run side by side (their code
+        has as many cells, so they are next to each other in the queue): while the other one
+        still runs, its end asks for the build that shows both. A build costs CPU that the
+        kernels beside it would use."""
+        if self._rebuilds is None or self._runner is None:
+            return
+        page = self._job_pages.get(key)
+        running = self._runner.running()
+        if not idle and page is not None and any(p.name == page.name for p in running):
+            return
+        self._rebuilds.request()
 
     def _failure(self, key: str) -> tuple[str, str] | None:
         """Under ``mkdocs serve``: a failed run of this code against the package as it is now."""

@@ -65,6 +65,11 @@ class Runner:
                 return bool(self._queue or self._running)
             return key in self._running or any(k == key for k, _ in self._queue)
 
+    def running(self) -> list[Path]:
+        """The pages running now."""
+        with self._cond:
+            return list(self._running.values())
+
     def wait(self, keys: Iterable[Hashable] | None = None, timeout: float | None = None) -> bool:
         """Until none of ``keys`` (None: no job at all) is queued or running, or ``timeout``
         seconds; whether they are done. Raises the error of a failed job."""

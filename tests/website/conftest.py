@@ -135,6 +135,9 @@ def settle(page) -> None:
     )
 
 
+# Resolves once no CSS transition runs: Material fades the colours in when the scheme is set.
+TRANSITIONS_DONE = "() => !document.getAnimations().some(a => a instanceof CSSTransition)"
+
 LOAD_IMAGES = """() => Promise.all([...document.images].map(img => {
     img.loading = "eager";
     return img.decode().catch(() => null);
@@ -285,13 +288,17 @@ def axe(browser) -> Path:
     return AXE
 
 
-def axe_violations(page, axe: Path, rules: list[str] | None = None) -> str:
-    """axe-core's violations on the page as it is now (every rule, or only ``rules``), one line
-    each; empty when there are none."""
+def axe_violations(
+    page, axe: Path, rules: list[str] | None = None, *, skip: list[str] | None = None
+) -> str:
+    """axe-core's violations on the page as it is now (every rule, or only ``rules``, less
+    ``skip``), one line each; empty when there are none."""
     page.add_script_tag(path=str(axe))
-    options = {"resultTypes": ["violations"]}
+    options: dict = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
+    if skip:
+        options["rules"] = {rule: {"enabled": False} for rule in skip}
     violations = page.evaluate(
         """async options => (await axe.run(document, options)).violations.map(
             v => ({rule: v.id, impact: v.impact, count: v.nodes.length,

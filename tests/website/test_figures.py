@@ -25,6 +25,7 @@ from .conftest import (
     CHAPTERS,
     LANGUAGES,
     TIMEOUT_MS,
+    TRANSITIONS_DONE,
     BuiltSite,
     executed_notebook,
     figure_files,
@@ -159,7 +160,7 @@ CUE_CONTRAST = """cue => {
 def test_the_cue_is_legible_in_both_schemes_and_not_printed(chromium, site_server, scheme):
     page = open_chapter(chromium, site_server, "zh", CHAPTERS[1], scheme, PHONE)
     try:
-        page.wait_for_timeout(300)  # Material fades the colours in
+        page.wait_for_function(TRANSITIONS_DONE)  # Material fades the colours in
         cue = page.locator("article .attn-figure--shrunk .attn-figure__cue").first
         expect(cue).to_be_visible()
         assert cue.evaluate(CUE_CONTRAST) >= 4.5
