@@ -448,3 +448,33 @@ def test_a_chapter_imports_only_its_own_explorables() -> None:
             f"assert mods == {{'attention.explorables.' + m for m in ('core', {module!r})}}, mods\n"
         )
         subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_package_lends_each_chapter_modules_names_read_without_importing_them() -> None:
+    """`attention.explorables` reads each chapter module's ``__all__`` from its source: the
+    map agrees with the modules as imported, and every ``*_data`` and ``*_explorable`` function
+    a module defines is lent out."""
+    import importlib
+    import inspect
+
+    import attention.explorables as explorables
+
+    imported = {}
+    for module in sorted(set(explorables._modules().values())):
+        mod = importlib.import_module(f"attention.explorables.{module}")
+        imported.update(dict.fromkeys(mod.__all__, module))
+        defined = {
+            name
+            for name, f in inspect.getmembers(mod, inspect.isfunction)
+            if f.__module__ == mod.__name__
+            and not name.startswith("_")
+            and name.endswith(("_data", "_explorable"))
+        }
+        assert defined <= set(mod.__all__), f"{module}: not lent out: {defined - set(mod.__all__)}"
+    assert explorables._modules() == imported
+    assert set(explorables._modules().values()) == {
+        "attention_cues", "nadaraya_watson", "queries_keys_values", "scoring_functions",
+        "self_attention",
+    }  # fmt: skip
+    for name in explorables.__all__:
+        assert getattr(explorables, name) is not None

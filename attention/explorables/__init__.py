@@ -30,11 +30,16 @@ Each ``*_explorable`` has a ``*_data`` twin that returns its numbers.
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import re
+from pathlib import Path
 from typing import Any
 
 from attention.explorables.core import (  # noqa: F401  (the helpers, for explorables elsewhere)
     DIGITS,
+    FEATURES_ZH,
     MIME_VEGALITE,
     Explorable,
     _alt,
@@ -49,44 +54,32 @@ from attention.explorables.core import (  # noqa: F401  (the helpers, for explor
     _switch,
 )
 
-# Each name's chapter module, imported on first use: a chapter then imports only its own
-# module, so editing one chapter's explorable re-executes that chapter alone (the site's cache
-# keys a chapter on the package files it imported).
-_MODULES = {
-    "POOL_WIDTHS": "attention_cues",
-    "attention_pooling_data": "attention_cues",
-    "attention_pooling_explorable": "attention_cues",
-    "KERNELS_ZH": "nadaraya_watson",
-    "NW_EPOCHS": "nadaraya_watson",
-    "NW_KERNELS": "nadaraya_watson",
-    "NW_LRS": "nadaraya_watson",
-    "NW_WIDTHS": "nadaraya_watson",
-    "nadaraya_watson_data": "nadaraya_watson",
-    "nadaraya_watson_explorable": "nadaraya_watson",
-    "nw_training_data": "nadaraya_watson",
-    "nw_training_explorable": "nadaraya_watson",
-    "FEATURES_ZH": "core",
-    "QUERY_LEVELS": "queries_keys_values",
-    "cat_on_mat_data": "queries_keys_values",
-    "cat_on_mat_explorable": "queries_keys_values",
-    "MASK_SCORES": "scoring_functions",
-    "masking_data": "scoring_functions",
-    "masking_explorable": "scoring_functions",
-    "ORDERS": "self_attention",
-    "permutation_data": "self_attention",
-    "permutation_explorable": "self_attention",
-    "positional_encoding_data": "self_attention",
-    "positional_encoding_explorable": "self_attention",
-}
+_FOLDER = Path(__file__).parent
+_ALL = re.compile(r"^__all__ = (\[.*?\])", re.MULTILINE | re.DOTALL)
+_SHARED = ["DIGITS", "FEATURES_ZH", "MIME_VEGALITE", "Explorable"]  # from core, imported now
 
-__all__ = ["DIGITS", "MIME_VEGALITE", "Explorable", *sorted(_MODULES)]
+
+@functools.cache
+def _modules() -> dict[str, str]:
+    """Each name's chapter module, ``{name: module name}``, read from the ``__all__`` list of
+    each chapter module's source, not imported: a chapter then imports only its own module, so
+    editing one chapter's explorable re-executes that chapter alone (the site's cache keys a
+    chapter on the package files it imported). The tests check it against the modules."""
+    return {
+        name: path.stem
+        for path in sorted(_FOLDER.glob("*.py"))
+        if (found := _ALL.search(path.read_text(encoding="utf-8"))) and path.stem != "__init__"
+        for name in ast.literal_eval(found[1])
+    }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return getattr(importlib.import_module(f"attention.explorables.{_MODULES[name]}"), name)
-    raise AttributeError(f"module 'attention.explorables' has no attribute {name!r}")
+    if name == "__all__":
+        return [*_SHARED, *sorted(_modules())]
+    if name in _modules():
+        return getattr(importlib.import_module(f"{__name__}.{_modules()[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_modules()) | {"__all__"})

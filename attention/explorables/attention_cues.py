@@ -23,6 +23,13 @@ from attention.explorables.core import (
 from attention.i18n import pick
 from attention.pooling import nadaraya_watson
 
+# What attention.explorables lends out: it reads this list without importing the module.
+__all__ = [
+    "POOL_WIDTHS",
+    "attention_pooling_data",
+    "attention_pooling_explorable",
+]
+
 POOL_WIDTHS = (0.25, 0.5, 1.0, 2.0)
 MAX_VALUE = 1e6  # brightness bound: sums of 16 such values stay far from float32's overflow
 

@@ -29,6 +29,19 @@ from attention.i18n import pick
 from attention.pooling import KERNELS, NWKernelRegression, nadaraya_watson
 from attention.training import train_nw
 
+# What attention.explorables lends out: it reads this list without importing the module.
+__all__ = [
+    "KERNELS_ZH",
+    "NW_EPOCHS",
+    "NW_KERNELS",
+    "NW_LRS",
+    "NW_WIDTHS",
+    "nadaraya_watson_data",
+    "nadaraya_watson_explorable",
+    "nw_training_data",
+    "nw_training_explorable",
+]
+
 NW_WIDTHS = tuple(round(0.1 * i, 1) for i in range(1, 21))  # the width slider: 0.1 .. 2.0
 # d2l's four kernels (Epanechnikov rightly named); the triangular one is left out for weight.
 NW_KERNELS = ("gaussian", "boxcar", "constant", "epanechnikov")

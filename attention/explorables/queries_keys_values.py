@@ -28,6 +28,13 @@ from attention.masking import masked_softmax
 from attention.scoring import DotProductAttention
 
 # The positions of each feature's slider: "on"'s hand-made query (0.5, 2, 0, -0.5) is one of them.
+# What attention.explorables lends out: it reads this list without importing the module.
+__all__ = [
+    "QUERY_LEVELS",
+    "cat_on_mat_data",
+    "cat_on_mat_explorable",
+]
+
 QUERY_LEVELS = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
 
 

@@ -24,6 +24,13 @@ from attention.explorables.core import (
 from attention.i18n import pick
 from attention.masking import masked_softmax
 
+# What attention.explorables lends out: it reads this list without importing the module.
+__all__ = [
+    "MASK_SCORES",
+    "masking_data",
+    "masking_explorable",
+]
+
 MASK_SCORES = tuple(float(s) for s in range(-4, 13, 2))  # the raised score: -4, -2, ..., 12
 MASK_METHODS = ("select", "fill")
 D2L_FILL = -1e6  # d2l's masked_softmax fills padded scores with this value

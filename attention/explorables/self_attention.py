@@ -28,8 +28,17 @@ from attention.i18n import pick
 from attention.positional import PositionalEncoding
 from attention.self_attention import SelfAttention
 
-
 # --------------------------------------------------------------------------- positional encoding
+# What attention.explorables lends out: it reads this list without importing the module.
+__all__ = [
+    "ORDERS",
+    "permutation_data",
+    "permutation_explorable",
+    "positional_encoding_data",
+    "positional_encoding_explorable",
+]
+
+
 def positional_encoding_data(num_hiddens: int = 32, max_len: int = 64) -> dict[str, Any]:
     """The numbers behind ``positional_encoding_explorable``, from ``PositionalEncoding``.
 
