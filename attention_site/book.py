@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import html
 import io
 import re
@@ -182,12 +183,71 @@ def make_book(site: Path, lang: str, out: Path, *, browser=None) -> dict:
         if index:  # the title page goes unnumbered
             page.merge_page(numbers.pages[index])
             page.compress_content_streams()  # merging wrote the page's drawing uncompressed
+    if lang != "en":
+        ideographs_for_radicals(writer)
     writer.add_metadata({"/Title": book_title})
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as file:
         writer.write(file)
     return {"pages": total, "chapters": entries, "seconds": time.perf_counter() - start}
+
+
+# A character a font's text map names: ``<code> <U+XXXX>`` in a ToUnicode CMap's bfchar list.
+_RADICAL_ENTRY = re.compile(rb"(<[0-9A-Fa-f]+>\s*<)(2[EeFf][0-9A-Fa-f]{2})(>)")
+
+
+@functools.cache
+def radical_twins() -> dict[int, str]:
+    """``{radical: ideograph}`` for the radicals (U+2E80-U+2FDF) that Noto Sans CJK draws with
+    the glyph of a unified ideograph: 一 and the Kangxi radical ⼀ are one glyph there."""
+    import noto_cjk_sans_otc
+    from fontTools.ttLib import TTCollection
+
+    font = Path(noto_cjk_sans_otc.__file__).with_name("NotoSansCJK-Regular.ttc")
+    twins: dict[int, str] = {}
+    for face in TTCollection(str(font)).fonts:
+        cmap = face.getBestCmap()
+        by_glyph: dict[str, int] = {}
+        for code, glyph in sorted(cmap.items()):
+            if 0x4E00 <= code <= 0x9FFF:  # CJK Unified Ideographs
+                by_glyph.setdefault(glyph, code)
+        for code, glyph in cmap.items():
+            if 0x2E80 <= code <= 0x2FDF and glyph in by_glyph:
+                twins.setdefault(code, chr(by_glyph[glyph]))
+    return twins
+
+
+def ideographs_for_radicals(writer) -> int:
+    """Make the book's text copy and search as the ideographs it shows; returns the entries
+    changed. Chromium's PDF names each glyph of a font by one character, and where Noto Sans
+    CJK draws an ideograph and a radical with one glyph it names the radical (U+2F00 ⼀ for
+    U+4E00 一), so copied text and search find radicals. A radical has its ideograph by
+    Unicode's compatibility mapping (the Kangxi radicals) or, for the others, by sharing its
+    glyph (`radical_twins`)."""
+    import unicodedata
+
+    def canonical(match: re.Match) -> bytes:
+        radical = chr(int(match[2], 16))
+        ideograph = unicodedata.normalize("NFKC", radical)
+        if ideograph == radical:
+            ideograph = radical_twins().get(ord(radical), radical)
+        return match[1] + f"{ord(ideograph):04X}".encode() + match[3]
+
+    changed, seen = 0, set()
+    for page in writer.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            text_map = font.get_object().get("/ToUnicode")
+            stream = text_map.get_object() if text_map is not None else None
+            if stream is None or id(stream) in seen:  # fonts share maps across pages
+                continue
+            seen.add(id(stream))
+            data = stream.get_data()
+            fixed, count = _RADICAL_ENTRY.subn(canonical, data)
+            if fixed != data:
+                stream.set_data(fixed)
+                changed += count
+    return changed
 
 
 def _browser(browser):

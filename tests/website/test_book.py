@@ -50,3 +50,23 @@ def test_each_home_page_links_its_book(built_site: BuiltSite) -> None:
             for a in page_soup(built_site, lang, "").select("article a[href$='.pdf']")
         }
         assert targets == {(built_site.root / book.BOOKS[lang]).resolve()}, (lang, targets)
+
+
+def test_the_zh_book_copies_as_the_ideographs_it_shows() -> None:
+    """Chromium names a Noto CJK glyph that an ideograph shares with a radical by the radical
+    (U+2F00 ⼀ for 一): the book's text maps name the ideograph instead, a Kangxi radical by
+    Unicode's compatibility mapping, another radical by the ideograph sharing its glyph."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    text_map = DecodedStreamObject()
+    text_map.set_data(b"3 beginbfchar\n<2E> <2F00>\n<9D> <2EC5>\n<3D> <4E0D>\nendbfchar\n")
+    font = DictionaryObject({NameObject("/ToUnicode"): writer._add_object(text_map)})
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    assert book.ideographs_for_radicals(writer) == 2
+    # 一 (U+4E00) for ⼀, 见 (U+89C1) for ⻅ (no compatibility mapping), 不 left as it was.
+    entries = b"<2E> <4E00>\n<9D> <89C1>\n<3D> <4E0D>\n"
+    assert text_map.get_data() == b"3 beginbfchar\n" + entries + b"endbfchar\n"
