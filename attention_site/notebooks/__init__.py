@@ -526,25 +526,19 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         entry = read_json(folder / f"{key}.json")
         css_files = [folder / f"{sha}.css" for sha in (entry or {}).get("css", [])]
         nb = nbformat.reads(ipynb, as_version=4)
-        if entry is not None and "parts" in entry and all(f.exists() for f in css_files):
+        if entry is not None and all(f.exists() for f in css_files):
             html, css = entry["html"], [f.read_text(encoding="utf-8") for f in css_files]
-            parts = entry["parts"]
             for path in (folder / f"{key}.json", *css_files):
                 path.touch()
         else:
             edited = None
             if latest is not None:
-                edited = rendering.render_prose_edit(latest[3], latest[4], nb, name)
-            if edited is not None:
-                body, css = edited
-            else:
-                body, css = rendering.split_styles(rendering.nb2html(ipynb, name))
-            html = rendering.finish(rendering.unicode_heading_ids(body), name, lang)
-            parts = rendering.cell_parts(body)
+                edited = rendering.render_prose_edit(latest[3], latest[1], nb, name, lang)
+            html, css = edited if edited is not None else rendering.render(ipynb, name, lang)
             shas = [digest(block) for block in css]
             folder.mkdir(parents=True, exist_ok=True)
             for sha, block in zip(shas, css, strict=True):
                 (folder / f"{sha}.css").write_text(block, encoding="utf-8")
-            write_json(folder / f"{key}.json", {"html": html, "css": shas, "parts": parts})
-        self._rendered[lang, name] = (key, html, css, nb, parts)
+            write_json(folder / f"{key}.json", {"html": html, "css": shas})
+        self._rendered[lang, name] = (key, html, css, nb)
         return html, css
