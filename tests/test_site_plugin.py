@@ -19,8 +19,8 @@ from nbclient.exceptions import CellExecutionError
 from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
 
 from attention_site import harness
-from attention_site.notebooks import NotebooksPlugin, headings, is_notebook
 from attention_site.markup import fragment
+from attention_site.notebooks import NotebooksPlugin, headings, is_notebook
 from attention_site.notebooks import render as rendering
 from attention_site.notebooks.cache import (
     ExecutionCache,
