@@ -10,15 +10,16 @@ and after every hook):
   chapter's title and the one-line ``description`` of its front matter.
 
 Every finished page (`finish_page`, ``on_post_page``) is parsed once, by Lexbor
-(`attention_site.markup`); the jobs below edit that tree, in this order, and it is serialised once:
+(`attention_site.markup`); the jobs below edit that tree in this order, and it is serialised once:
 
-1. Chinese text joined where the source wrapped it, hreflang links dropped (`attention_site.cjk`);
+1. Chinese lines joined where the source wrapped them, hreflang links dropped
+   (`attention_site.cjk`);
 2. code cells' copy icons shared, spans that colour nothing unwrapped (`code`);
-3. math rendered (`math`): before 4, which labels its display formulas, and 5, which names
-   formulas in table headers;
-4. scroll boxes marked, 5. controls named (`accessibility`), formulas in headers named (`math`);
-6. the search script added (`search`);
-7. the names the page uses noted for the CSS purge (`styles`).
+3. math rendered (`math`), before the jobs that label display formulas and name formulas;
+4. scroll boxes marked and controls named (`accessibility`); formulas in header cells named
+   (`math.name_math_headers`, after empty header cells became data cells);
+5. the search script added before Material's bundle (`search`);
+6. the names the page uses noted for the CSS purge (`styles.remember_names`).
 
 * **Math rendered at build time, as MathML** (`math`): the vendored KaTeX runs at build time in
   an embedded JavaScript engine, so no renderer or stylesheet ships to the reader and nothing
