@@ -56,6 +56,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
+from .. import markup
 from ..serve import (
     POLL_S,
     DirtyBuildAnswered,
@@ -77,9 +78,11 @@ log = logging.getLogger("mkdocs.plugins.attention_site.notebooks")
 # The libraries whose version changes what a chapter prints or draws, and how it renders.
 VERSIONED = {
     "execution": ("torch", "matplotlib", "ipykernel"),
-    "render": ("nbconvert", "mkdocs-jupyter", "pygments"),
+    "render": ("nbconvert", "mkdocs-jupyter", "pygments", "selectolax"),
 }
-_RENDER_CODE = digest(Path(rendering.__file__).read_text(encoding="utf-8"))
+_RENDER_CODE = digest(
+    [Path(module.__file__).read_text(encoding="utf-8") for module in (rendering, markup)]
+)
 _PRUNE_AFTER_S = 30 * 24 * 3600
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"^#{1,6}\s")
