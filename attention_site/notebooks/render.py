@@ -23,7 +23,7 @@ from markdown.extensions.toc import unique
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
-from ..markup import LexborHTMLParser, fragment
+from ..markup import LexborHTMLParser, LexborNode, fragment
 
 # The options given to nb2html: no execution (done before, cached), no "In [ ]:" prompts, and
 # no MathJax URL (KaTeX renders the math).
@@ -103,7 +103,7 @@ def drop_remote_scripts(tree: LexborHTMLParser) -> None:
             _drop(script)
 
 
-def _drop(node) -> None:
+def _drop(node: LexborNode) -> None:
     """``node`` and the whitespace after it (its line)."""
     after = node.next
     if after is not None and after.is_text_node and not after.text_content.strip():
@@ -157,7 +157,7 @@ def render(ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
     return finish(nb2html(ipynb, name), name, lang)
 
 
-def _cells(tree: LexborHTMLParser) -> dict[str, object]:
+def _cells(tree: LexborHTMLParser) -> dict[str, LexborNode]:
     """The cells of nbconvert's HTML by id (the plugin gives every cell an id)."""
     return {cell.attrs["id"]: cell for cell in tree.css('div.jp-Cell[id^="cell-id="]')}
 
@@ -168,7 +168,7 @@ def render_prose_edit(
     """The page HTML of ``nb`` and its style blocks, made from ``html`` (`finish`'s HTML of
     ``before``) by converting only the Markdown cells that differ: a prose edit then costs a
     few cells, not the notebook (about a second). None when more changed: a code cell or its
-    outputs, or the number of cells.
+    outputs, or the number of cells; or nothing in the cells (the notebook's metadata).
 
     nbconvert converts each cell on its own (no state from one cell to the next for Markdown
     cells), so a cell converted alone is the same HTML, and `finish` done again on the page
@@ -176,7 +176,7 @@ def render_prose_edit(
     if len(before.cells) != len(nb.cells):
         return None
     changed = [i for i, (a, b) in enumerate(zip(before.cells, nb.cells, strict=True)) if a != b]
-    if any(nb.cells[i].cell_type != "markdown" for i in changed):
+    if not changed or any(nb.cells[i].cell_type != "markdown" for i in changed):
         return None
     mini = copy.deepcopy(nb)
     mini.cells = [mini.cells[i] for i in changed]
