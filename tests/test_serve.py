@@ -397,24 +397,22 @@ def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> No
         cell.id = f"cell-{index}"  # as the plugin names them
 
     def whole(notebook) -> tuple[str, list[str]]:
-        html = rendering.nb2html(jupytext.writes(notebook, fmt="ipynb"), "t")
-        return rendering.split_styles(html)
+        return rendering.render(jupytext.writes(notebook, fmt="ipynb"), "t", "en")
 
-    parts = rendering.cell_parts(whole(nb)[0])
-    assert len(parts) == len(nb.cells) + 1
     edited = copy.deepcopy(nb)
     edited.cells[0].source += "\n\nAn **edited** sentence."
     edited.cells[2].source = "## Part, renamed\n\nSecond, edited."
     edited.cells[4] = nbformat.v4.new_markdown_cell("Last, a new paragraph.", id="cell-4")
     nb.cells[4] = nbformat.v4.new_markdown_cell("Last.", id="cell-4")  # the end of the page
-    parts = rendering.cell_parts(whole(nb)[0])
-    assert rendering.render_prose_edit(nb, parts, edited, "t") == whole(edited)
+    html = whole(nb)[0]
+    assert rendering.render_prose_edit(nb, html, edited, "t", "en") == whole(edited)
+    assert "An <strong>edited</strong> sentence" in whole(edited)[0]
     code = copy.deepcopy(nb)
     code.cells[1].source = "print(2)"
-    assert rendering.render_prose_edit(nb, parts, code, "t") is None
+    assert rendering.render_prose_edit(nb, html, code, "t", "en") is None
     grown = copy.deepcopy(nb)
     grown.cells.insert(3, nbformat.v4.new_markdown_cell("New."))
-    assert rendering.render_prose_edit(nb, parts, grown, "t") is None
+    assert rendering.render_prose_edit(nb, html, grown, "t", "en") is None
 
 
 def test_the_theme_listing_kept_by_the_server_adds_the_files_mkdocs_adds() -> None:

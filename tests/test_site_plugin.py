@@ -19,6 +19,7 @@ from nbclient.exceptions import CellExecutionError
 from website.conftest import build_site  # tests/ is on the path (pytest puts it there)
 
 from attention_site import harness
+from attention_site.markup import fragment
 from attention_site.notebooks import NotebooksPlugin, headings, is_notebook
 from attention_site.notebooks import render as rendering
 from attention_site.notebooks.cache import (
@@ -230,14 +231,20 @@ def test_unicode_heading_ids_match_the_toc_extension() -> None:
     )
     expected = re.findall(r'<h\d id="([^"]*)">', toc.convert(source))
     assert expected == ["注意力提示", "the-same-with-dotproductattention", "q--a", "q--a_1"]
-    ids = re.findall(r'<h\d id="([^"]*)">', rendering.unicode_heading_ids(html))
+    tree = fragment(html)
+    rendering.unicode_heading_ids(tree)
+    ids = re.findall(r'<h\d id="([^"]*)">', tree.html)
     assert ids == expected
-    assert rendering.unicode_heading_ids(html).count('class="anchor-link"') == 4
+    assert tree.html.count('class="anchor-link"') == 4
+    again = tree.html
+    rendering.unicode_heading_ids(tree)
+    assert tree.html == again  # a prose edit does it again on the finished page
 
 
 def test_style_blocks_go_to_one_stylesheet_each_once() -> None:
-    page, css = rendering.split_styles("<style>a{}</style>\n<p>x</p><style>b{}</style>")
-    assert (page, css) == ("<p>x</p>", ["a{}", "b{}"])
+    tree = fragment("<style>a{}</style>\n<p>x</p><style>b{}</style>")
+    css = rendering.split_styles(tree)
+    assert (tree.html, css) == ("<p>x</p>", ["a{}", "b{}"])
     collected: list[str] = []
     rendering.collect_css(collected, css)
     rendering.collect_css(collected, ["b{}", "c{}"])
@@ -246,10 +253,22 @@ def test_style_blocks_go_to_one_stylesheet_each_once() -> None:
 
 def test_finish_links_the_notebook_and_drops_remote_scripts() -> None:
     html = '<script src="https://cdn/mathjax.js"></script><h1 id="t">T</h1><h1 id="u">U</h1>'
-    finished = rendering.finish(html, "chapter", "zh")
-    assert "mathjax" not in finished
+    finished, css = rendering.finish(html, "chapter", "zh")
+    assert "mathjax" not in finished and css == []
     assert finished.count('href="chapter.ipynb" download') == 1
     assert "下载本章的 Jupyter 笔记本" in finished.split("</h1>")[1]
+    assert rendering.finish(finished, "chapter", "zh")[0] == finished  # done once
+
+
+def test_the_unused_mermaid_loader_is_dropped() -> None:
+    mermaid = (
+        '<script type="module">\n  document.addEventListener("DOMContentLoaded", async () => {\n'
+        '    const diagrams = document.querySelectorAll(".jp-Mermaid > pre.mermaid");\n'
+        "    if (!diagrams.length) { return; }\n  });\n</script>\n"
+    )
+    assert rendering.finish(f"<p>x</p>{mermaid}", "c", "en")[0] == "<p>x</p>"
+    used = mermaid + '<div class="jp-Mermaid"></div>'
+    assert rendering.finish(used, "c", "en")[0] == used
 
 
 def test_headings_skip_comments_in_fenced_code() -> None:

@@ -56,6 +56,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as mkdocs_meta
 
+from .. import markup
 from ..serve import (
     POLL_S,
     DirtyBuildAnswered,
@@ -77,9 +78,11 @@ log = logging.getLogger("mkdocs.plugins.attention_site.notebooks")
 # The libraries whose version changes what a chapter prints or draws, and how it renders.
 VERSIONED = {
     "execution": ("torch", "matplotlib", "ipykernel"),
-    "render": ("nbconvert", "mkdocs-jupyter", "pygments"),
+    "render": ("nbconvert", "mkdocs-jupyter", "pygments", "selectolax"),
 }
-_RENDER_CODE = digest(Path(rendering.__file__).read_text(encoding="utf-8"))
+_RENDER_CODE = digest(
+    [Path(module.__file__).read_text(encoding="utf-8") for module in (rendering, markup)]
+)
 _PRUNE_AFTER_S = 30 * 24 * 3600
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"^#{1,6}\s")
@@ -536,25 +539,19 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         entry = read_json(folder / f"{key}.json")
         css_files = [folder / f"{sha}.css" for sha in (entry or {}).get("css", [])]
         nb = nbformat.reads(ipynb, as_version=4)
-        if entry is not None and "parts" in entry and all(f.exists() for f in css_files):
+        if entry is not None and all(f.exists() for f in css_files):
             html, css = entry["html"], [f.read_text(encoding="utf-8") for f in css_files]
-            parts = entry["parts"]
             for path in (folder / f"{key}.json", *css_files):
                 path.touch()
         else:
             edited = None
             if latest is not None:
-                edited = rendering.render_prose_edit(latest[3], latest[4], nb, name)
-            if edited is not None:
-                body, css = edited
-            else:
-                body, css = rendering.split_styles(rendering.nb2html(ipynb, name))
-            html = rendering.finish(rendering.unicode_heading_ids(body), name, lang)
-            parts = rendering.cell_parts(body)
+                edited = rendering.render_prose_edit(latest[3], latest[1], nb, name, lang)
+            html, css = edited if edited is not None else rendering.render(ipynb, name, lang)
             shas = [digest(block) for block in css]
             folder.mkdir(parents=True, exist_ok=True)
             for sha, block in zip(shas, css, strict=True):
                 (folder / f"{sha}.css").write_text(block, encoding="utf-8")
-            write_json(folder / f"{key}.json", {"html": html, "css": shas, "parts": parts})
-        self._rendered[lang, name] = (key, html, css, nb, parts)
+            write_json(folder / f"{key}.json", {"html": html, "css": shas})
+        self._rendered[lang, name] = (key, html, css, nb)
         return html, css

@@ -1,4 +1,6 @@
-"""An executed notebook as the HTML of a page: mkdocs-jupyter's converter, then our fixes.
+"""An executed notebook as the HTML of a page: mkdocs-jupyter's converter, then our fixes, done
+on one parse of nbconvert's HTML (`finish`; the theme's page around it does not exist yet, and
+MkDocs' search and table of contents read the headings' ids from this HTML).
 
 mkdocs-jupyter is used as a library only (``mkdocs_jupyter.convert.nb2html`` and its nbconvert
 template): its plugin is not enabled and none of its internals is patched. `check_mkdocs_jupyter`
@@ -10,7 +12,6 @@ from __future__ import annotations
 import copy
 import html as html_lib
 import inspect
-import itertools
 import re
 import tempfile
 from importlib import metadata
@@ -22,20 +23,18 @@ from markdown.extensions.toc import unique
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
+from ..markup import LexborHTMLParser, LexborNode, fragment
+
 # The options given to nb2html: no execution (done before, cached), no "In [ ]:" prompts, and
 # no MathJax URL (KaTeX renders the math).
 NB2HTML_OPTIONS = {"execute": False, "allow_errors": False, "no_prompt": True, "theme": ""}
 NB2HTML_OPTIONS["custom_mathjax_url"] = ""
 
 _slugify = slugify(case="lower")  # the `toc` extension's slugify in mkdocs.yml
-_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
-_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.DOTALL)
 # nbconvert's template adds a MathJax loader (a CDN) and mermaid; KaTeX renders math instead.
-_REMOTE_SCRIPT = re.compile(
-    r"<script[^>]*(?:mathjax|MathJax|mermaid)[^>]*>.*?</script>\s*", re.DOTALL
-)
+_REMOTE = re.compile(r"mathjax|mermaid", re.IGNORECASE)  # in a script's attributes
+# nbconvert's lab template loads mermaid for ".jp-Mermaid" diagrams: no page has one.
+_MERMAID_LOADER = 'querySelectorAll(".jp-Mermaid > pre.mermaid")'
 DOWNLOAD_LABEL = {
     "en": "Download this chapter as a Jupyter notebook",
     "zh": "下载本章的 Jupyter 笔记本",
@@ -76,28 +75,50 @@ def nb2html(ipynb: str, name: str) -> str:
         return convert.nb2html(str(path), **NB2HTML_OPTIONS)
 
 
-def unicode_heading_ids(html: str) -> str:
+def unicode_heading_ids(tree: LexborHTMLParser) -> None:
     """Give every heading the id the ``toc`` extension gives it (Unicode kept, lower case,
     repeated ids numbered), and a permalink to it.
 
     nbconvert and mkdocs-jupyter slugify ASCII-only and percent-encode, so Chinese headings got
-    ids no TOC link (``#第一节``) reaches, and search held duplicate locations.
+    ids no TOC link (``#第一节``) reaches, and search held duplicate locations. Done again on
+    its own result, it gives the same (a prose edit redoes it on the finished page).
     """
     ids: set[str] = set()
+    for heading in tree.css("h1, h2, h3, h4, h5, h6"):
+        for anchor in heading.css("a.anchor-link"):
+            anchor.decompose()
+        slug = unique(_slugify(heading.text(), "-"), ids)
+        for name in list(heading.attributes):
+            del heading.attrs[name]
+        heading.attrs["id"] = slug
+        heading.insert_child(fragment(f'<a class="anchor-link" href="#{slug}">¶</a>').root)
 
-    def fix(match: re.Match) -> str:
-        level, inner = match[1], _ANCHOR.sub("", match[2])
-        slug = unique(_slugify(html_lib.unescape(_TAG.sub("", inner)), "-"), ids)
-        anchor = f'<a class="anchor-link" href="#{slug}">¶</a>'
-        return f'<h{level} id="{slug}">{inner}{anchor}</h{level}>'
 
-    return _HEADING.sub(fix, html)
+def drop_remote_scripts(tree: LexborHTMLParser) -> None:
+    """No remote scripts (MathJax, mermaid), and no mermaid loader where nothing uses it."""
+    mermaid = tree.css_first(".jp-Mermaid") is not None
+    for script in tree.css("script"):
+        attrs = " ".join(f"{k}={v}" for k, v in script.attributes.items())
+        if _REMOTE.search(attrs) or (not mermaid and _MERMAID_LOADER in script.text()):
+            _drop(script)
 
 
-def split_styles(html: str) -> tuple[str, list[str]]:
-    """The page without its ``<style>`` blocks, and the blocks (the ~600 KB of JupyterLab CSS
-    that nbconvert inlines in every page; the site ships them once, see `collect_css`)."""
-    return _STYLE.sub("", html), _STYLE.findall(html)
+def _drop(node: LexborNode) -> None:
+    """``node`` and the whitespace after it (its line)."""
+    after = node.next
+    if after is not None and after.is_text_node and not after.text_content.strip():
+        after.decompose()
+    node.decompose()
+
+
+def split_styles(tree: LexborHTMLParser) -> list[str]:
+    """The ``<style>`` blocks taken out of the page (the ~600 KB of JupyterLab CSS that
+    nbconvert inlines in every page; the site ships them once, see `collect_css`)."""
+    blocks = []
+    for style in tree.css("style"):
+        blocks.append(style.text())
+        _drop(style)
+    return blocks
 
 
 def collect_css(collected: list[str], blocks: list[str]) -> None:
@@ -105,78 +126,70 @@ def collect_css(collected: list[str], blocks: list[str]) -> None:
     collected.extend(b for b in blocks if b not in collected)
 
 
-def finish(html: str, name: str, lang: str) -> str:
-    """No remote scripts; a download link to the executed notebook under the title."""
-    html = _REMOTE_SCRIPT.sub("", html)
-    label = DOWNLOAD_LABEL.get(lang, DOWNLOAD_LABEL["en"])
-    link = f'<p class="nb-download"><a href="{name}.ipynb" download>{label} ({name}.ipynb)</a></p>'
-    return html.replace("</h1>", "</h1>" + link, 1)
+def link_download(tree: LexborHTMLParser, name: str, lang: str) -> None:
+    """A download link to the executed notebook under the title (once)."""
+    for old in tree.css("p.nb-download"):
+        old.decompose()
+    title = tree.css_first("h1")
+    if title is not None:
+        label = DOWNLOAD_LABEL.get(lang, DOWNLOAD_LABEL["en"])
+        link = f'<a href="{name}.ipynb" download>{label} ({name}.ipynb)</a>'
+        title.insert_after(fragment(f'<p class="nb-download">{link}</p>').root)
+
+
+def _fix(tree: LexborHTMLParser, name: str, lang: str) -> tuple[str, list[str]]:
+    css = split_styles(tree)
+    drop_remote_scripts(tree)
+    unicode_heading_ids(tree)
+    link_download(tree, name, lang)
+    return tree.html, css
+
+
+def finish(html: str, name: str, lang: str) -> tuple[str, list[str]]:
+    """nbconvert's HTML of a notebook as the page's content, parsed once: without its style
+    blocks (returned), remote scripts and mermaid loader; headings with the ``toc``
+    extension's ids; a download link to the executed notebook under the title."""
+    return _fix(fragment(html), name, lang)
 
 
 def render(ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
     """The page HTML of an executed notebook, and the style blocks taken out of it."""
-    html, css = split_styles(nb2html(ipynb, name))
-    return finish(unicode_heading_ids(html), name, lang), css
+    return finish(nb2html(ipynb, name), name, lang)
 
 
-# Where each cell of nbconvert's HTML starts (the plugin gives every cell an id); a code cell
-# has a wrapper without an id around it.
-_CELL_START = re.compile(
-    r'(?:<div class="jp-Cell [^"]*">\s*)?<div class="jp-Cell [^"]*" id="cell-id='
-)
-
-
-_DIV = re.compile(r"<div\b|</div>")
-
-
-def cell_parts(body: str) -> list[str]:
-    """nbconvert's HTML (styles taken out) cut before each cell: [before the first, *cells];
-    the last cell's part ends the document."""
-    cuts = [0, *(match.start() for match in _CELL_START.finditer(body)), len(body)]
-    return [body[a:b] for a, b in itertools.pairwise(cuts)]
+def _cells(tree: LexborHTMLParser) -> dict[str, LexborNode]:
+    """The cells of nbconvert's HTML by id (the plugin gives every cell an id)."""
+    return {cell.attrs["id"]: cell for cell in tree.css('div.jp-Cell[id^="cell-id="]')}
 
 
 def render_prose_edit(
-    before: nbformat.NotebookNode, parts: list[str], nb: nbformat.NotebookNode, name: str
+    before: nbformat.NotebookNode, html: str, nb: nbformat.NotebookNode, name: str, lang: str
 ) -> tuple[str, list[str]] | None:
-    """nbconvert's HTML of ``nb`` (styles taken out) and its style blocks, made from ``parts``
-    (`cell_parts` of the HTML of ``before``) by converting only the Markdown cells that
-    differ: a prose edit then costs a few cells, not the notebook (about a second). None when
-    more changed: a code cell or its outputs, or the number of cells.
+    """The page HTML of ``nb`` and its style blocks, made from ``html`` (`finish`'s HTML of
+    ``before``) by converting only the Markdown cells that differ: a prose edit then costs a
+    few cells, not the notebook (about a second). None when more changed: a code cell or its
+    outputs, or the number of cells; or nothing in the cells (the notebook's metadata).
 
     nbconvert converts each cell on its own (no state from one cell to the next for Markdown
-    cells), so a cell converted alone is the same HTML; `tests/test_serve.py` checks it."""
-    if len(before.cells) != len(nb.cells) or len(parts) != len(nb.cells) + 1:
+    cells), so a cell converted alone is the same HTML, and `finish` done again on the page
+    gives the same as on a whole conversion; `tests/test_serve.py` checks it."""
+    if len(before.cells) != len(nb.cells):
         return None
     changed = [i for i, (a, b) in enumerate(zip(before.cells, nb.cells, strict=True)) if a != b]
-    if any(nb.cells[i].cell_type != "markdown" for i in changed):
+    if not changed or any(nb.cells[i].cell_type != "markdown" for i in changed):
         return None
     mini = copy.deepcopy(nb)
-    end = nbformat.v4.new_markdown_cell("")
-    end.id = "cell-end"  # every changed cell is followed by another: its part is the cell alone
-    mini.cells = [mini.cells[i] for i in changed] + [end]
-    body, css = split_styles(nb2html(jupytext.writes(mini, fmt="ipynb"), name))
-    converted = cell_parts(body)
-    if converted[0] != parts[0] or len(converted) != len(changed) + 2:
+    mini.cells = [mini.cells[i] for i in changed]
+    converted = fragment(nb2html(jupytext.writes(mini, fmt="ipynb"), name))
+    page = fragment(html)
+    new, old = _cells(converted), _cells(page)
+    ids = [f"cell-id={nb.cells[i].id}" for i in changed]
+    if sorted(new) != sorted(ids) or not set(ids) <= set(old):
         return None
-    new = list(parts)
-    for i, part in zip(changed, converted[1:], strict=False):
-        # What follows a cell (a newline or not, the end of the document) stays.
-        old, end, old_end = parts[i + 1], _cell_end(part), _cell_end(parts[i + 1])
-        if end is None or old_end is None:
-            return None
-        new[i + 1] = part[:end] + old[old_end:]
-    return "".join(new), css
-
-
-def _cell_end(part: str) -> int | None:
-    """Where the cell that starts ``part`` ends (its ``<div>`` closed)."""
-    depth = 0
-    for match in _DIV.finditer(part):
-        depth += 1 if match[0] == "<div" else -1
-        if depth == 0:
-            return match.end()
-    return None
+    for cell_id in ids:
+        old[cell_id].replace_with(new[cell_id])
+    html, _ = _fix(page, name, lang)
+    return html, split_styles(converted)
 
 
 # ------------------------------------------------------------------ banners (mkdocs serve only)
@@ -245,7 +258,9 @@ def pending_banner(lang: str) -> str:
 
 
 def with_banner(html: str, banner: str) -> str:
-    """``banner`` under the page's title (or first, if it has none)."""
+    """``banner`` under the page's title (or first, if it has none): the page is `finish`'s
+    HTML, whose first ``</h1>`` ends the title (a string splice; the page is parsed once, by
+    `attention_site.pages.finish_page`)."""
     if "</h1>" in html:
         return html.replace("</h1>", "</h1>" + banner, 1)
     return banner + html

@@ -9,6 +9,18 @@ and after every hook):
 * **The home page's table of chapters** (`chapters`): one row per chapter of the nav, with the
   chapter's title and the one-line ``description`` of its front matter.
 
+Every finished page (`finish_page`, ``on_post_page``) is parsed once, by Lexbor
+(`attention_site.markup`); the jobs below edit that tree in this order, and it is serialised once:
+
+1. Chinese lines joined where the source wrapped them, hreflang links dropped
+   (`attention_site.cjk`);
+2. code cells' copy icons shared, spans that colour nothing unwrapped (`code`);
+3. math rendered (`math`), before the jobs that label display formulas and name formulas;
+4. scroll boxes marked and controls named (`accessibility`); formulas in header cells named
+   (`math.name_math_headers`, after empty header cells became data cells);
+5. the search script added before Material's bundle (`search`);
+6. the names the page uses noted for the CSS purge (`styles.remember_names`).
+
 * **Math rendered at build time, as MathML** (`math`): the vendored KaTeX runs at build time in
   an embedded JavaScript engine, so no renderer or stylesheet ships to the reader and nothing
   shifts. Invalid TeX is a build warning (an error under ``--strict``) naming the page.
@@ -26,7 +38,8 @@ and after every hook):
   search.
 * **Lighter chapter pages** (`code`): code cells' copy icons defined once per page; code spans that
   colour nothing unwrapped. (Figures and explorables are files beside the page, written from
-  the cells' outputs before rendering: attention_site/notebooks/figures.py.)
+  the cells' outputs before rendering: attention_site/notebooks/figures.py; nbconvert's unused
+  mermaid loader is dropped there too: attention_site/notebooks/render.py.)
 * **Only the notebook CSS the pages use** (`styles`): rules of
   ``assets/stylesheets/jupyter.css`` whose classes, ids or attributes occur in no built page are
   dropped (about 96% of it); Material's palette-switching rule taken out.
@@ -41,11 +54,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.pages import Page
 
+from .. import cjk
+from ..markup import LexborHTMLParser
 from . import chapters, fonts
 from .accessibility import LABELS, mark_scrollers, name_controls
-from .code import drop_mermaid, share_definitions, slim_code_cells
+from .code import share_definitions, slim_code_cells
 from .fonts import write_math_font
-from .math import mathml_text, name_math_headers, render_math, render_tex, tex_text
+from .math import name_math_headers, render_math, render_tex, tex_text
 from .search import (
     add_search_script,
     clean_search_text,
@@ -56,8 +71,10 @@ from .search import (
 from .styles import (
     PALETTE_SWITCHING_RULE,
     drop_switching_rule,
+    names_in,
     purge_css,
     purge_css_once,
+    remember_names,
     used_names,
 )
 
@@ -65,13 +82,13 @@ __all__ = [
     "LABELS",
     "PALETTE_SWITCHING_RULE",
     "PagesPlugin",
+    "add_search_script",
     "clean_search_text",
-    "drop_mermaid",
     "drop_switching_rule",
     "finish_page",
     "fix_query_segmentation",
     "mark_scrollers",
-    "mathml_text",
+    "name_controls",
     "name_math_headers",
     "purge_css",
     "reindex_page",
@@ -91,13 +108,20 @@ IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker.js"
 def finish_page(
     output: str, *, lang: str, prefix: str, where: str, math_chars: set[str] | None = None
 ) -> str:
-    """The page's HTML with math rendered, scroll boxes marked and controls named; the
-    characters of its formulas are added to ``math_chars``."""
-    head, sep, body = output.partition("<body")
-    body = render_math(share_definitions(drop_mermaid(body)), where, math_chars)
-    body = mark_scrollers(body, lang)
-    body = name_math_headers(name_controls(body, lang))
-    return head + sep + add_search_script(body, prefix)
+    """The page's HTML, parsed once, with the jobs of the module's docstring done in its order
+    and serialised once; the characters of its formulas are added to ``math_chars``."""
+    tree = LexborHTMLParser(output)
+    cjk.join_cjk_lines(tree)
+    cjk.drop_hreflang_links(tree)
+    share_definitions(tree)
+    render_math(tree, where, math_chars)
+    mark_scrollers(tree, lang)
+    name_controls(tree, lang)
+    name_math_headers(tree)
+    add_search_script(tree, prefix)
+    page = tree.html
+    remember_names(page, names_in(tree))
+    return page
 
 
 # --------------------------------------------------------------------------- plugin

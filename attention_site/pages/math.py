@@ -16,6 +16,8 @@ from xml.etree import ElementTree
 
 import quickjs
 
+from ..markup import LexborHTMLParser, inside, put_html, text_nodes
+
 log = logging.getLogger("mkdocs.plugins.attention_pages")
 
 KATEX = Path(__file__).resolve().parents[1] / "vendor" / "katex" / "katex.min.js"
@@ -23,13 +25,8 @@ KATEX = Path(__file__).resolve().parents[1] / "vendor" / "katex" / "katex.min.js
 DELIMITERS = (("$$", "$$", True), ("$", "$", False), ("\\(", "\\)", False), ("\\[", "\\]", True))
 _LEFT = re.compile("|".join(re.escape(left) for left, _, _ in DELIMITERS))
 # Elements whose text is never math (auto-render's ignoredTags and ignoredClasses).
-_SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "option", "svg"})
-_SKIP_CLASSES = frozenset({"clipboard-copy-txt", "highlight", "highlight-ipynb", "katex"})
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-)
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
-_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "option", "svg"})
+SKIP_CLASSES = frozenset({"clipboard-copy-txt", "highlight", "highlight-ipynb", "katex"})
 
 
 @functools.cache
@@ -40,9 +37,17 @@ def _katex() -> quickjs.Context:
     return context
 
 
-@functools.cache
 def render_tex(tex: str, display: bool) -> str:
-    """KaTeX's MathML of one formula; ValueError if the TeX is invalid.
+    """KaTeX's MathML of one formula, a display formula in a ``<span class="katex-display">``
+    (KaTeX wraps only its HTML output so; the page styles and scrolls by it); ValueError if
+    the TeX is invalid. Its TeX source (an ``<annotation>``) is left for `render_math` to drop."""
+    mathml = _mathml(tex, display)
+    return f'<span class="katex-display">{mathml}</span>' if display else mathml
+
+
+@functools.cache
+def _mathml(tex: str, display: bool) -> str:
+    """KaTeX's ``<math>`` element of one formula; ValueError if the TeX is invalid.
 
     MathML, not KaTeX's HTML: browsers lay it out natively (no stylesheet, no fonts to fetch,
     nothing shifts) and screen readers read it; and it weighs a quarter of KaTeX's HTML with
@@ -50,27 +55,17 @@ def render_tex(tex: str, display: bool) -> str:
     """
     options = json.dumps({"displayMode": display, "throwOnError": True, "output": "mathml"})
     try:
-        mathml = _katex().eval(f"katex.renderToString({json.dumps(tex)}, {options})")
+        return _katex().eval(f"katex.renderToString({json.dumps(tex)}, {options})")
     except quickjs.JSException as err:
         raise ValueError(f"invalid TeX {tex!r}: {err}") from None
-    # Its TeX source (an <annotation>, never shown nor read aloud) is a quarter of the bytes.
-    mathml = re.sub(r"<annotation\b.*?</annotation>", "", mathml, flags=re.S)
-    # KaTeX wraps only its HTML output in .katex-display; the page styles and scrolls by it.
-    return f'<span class="katex-display">{mathml}</span>' if display else mathml
-
-
-def mathml_text(mathml: str) -> str:
-    """The characters of a MathML formula, without its TeX annotation: ``K(u)``."""
-    mathml = re.sub(r"<annotation.*?</annotation>", "", mathml, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", mathml))
 
 
 def tex_text(tex: str, display: bool) -> str:
     """A formula as one line of plain text, for search snippets, written from the structure of
     its MathML: ``α(x, x_i) = 1/√(2π) exp(...)/(∑_(j=1)^n ...)``, where its characters alone
     run together (``α(x,xi)=12πexp...``)."""
-    mathml = re.sub(r"^.*?(<math\b.*</math>).*$", r"\1", render_tex(tex, display), flags=re.S)
-    return re.sub(r"\s+", " ", _linear(ElementTree.fromstring(mathml))).strip()
+    math = ElementTree.fromstring(_mathml(tex, display))  # KaTeX's MathML is XML
+    return re.sub(r"\s+", " ", _linear(math)).strip()
 
 
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -183,65 +178,41 @@ def _replace_math(text: str, replace) -> str:
     return "".join(out)
 
 
-def map_text(markup: str, function) -> str:
-    """``function`` applied to every text run of ``markup`` outside code, scripts and styles."""
-    out, position, skip = [], 0, None  # skip: (tag name, depth) of the element being skipped
-    for match in _TAG.finditer(markup):
-        text = markup[position : match.start()]
-        out.append(text if skip or not text else function(text))
-        out.append(match.group(0))
-        position = match.end()
-        closing, name, attrs = match.group(1), (match.group(2) or "").lower(), match.group(3)
-        if not name or name in _VOID or (attrs or "").rstrip().endswith("/"):
-            continue
-        if skip:
-            if name == skip[0]:
-                skip = (name, skip[1] - 1) if closing else (name, skip[1] + 1)
-                if skip[1] == 0:
-                    skip = None
-        elif not closing:
-            classes = _CLASS.search(attrs or "")
-            classes = set((classes.group(1) or classes.group(2) or "").split()) if classes else ()
-            if name in _SKIP_TAGS or _SKIP_CLASSES.intersection(classes):
-                skip = (name, 1)
-    text = markup[position:]
-    out.append(text if skip or not text else function(text))
-    return "".join(out)
-
-
-def render_math(markup: str, where: str, characters: set[str] | None = None) -> str:
-    """Every formula of ``markup`` rendered by KaTeX; invalid TeX is a warning naming ``where``.
-    The characters of the rendered formulas are added to ``characters`` (the math font's)."""
+def render_math(tree: LexborHTMLParser, where: str, characters: set[str] | None = None) -> None:
+    """Every formula of the page's body rendered by KaTeX, outside code, scripts and styles
+    (`SKIP_TAGS`, `SKIP_CLASSES`); invalid TeX is a warning naming ``where``. The characters of
+    the page's formulas are added to ``characters`` (the math font's)."""
 
     def katex(tex: str, display: bool) -> str:
         try:
-            mathml = render_tex(tex, display)
+            return render_tex(tex, display)
         except ValueError as err:
             log.warning(f"{where}: {err}")
             return html.escape(tex)
-        if characters is not None:
-            characters.update(mathml_text(mathml))
-        return mathml
 
-    return map_text(markup, lambda text: _replace_math(text, katex))
+    runs = [node for node in text_nodes(tree.body) if _LEFT.search(node.text_content)]
+    for node in runs:
+        if inside(node.parent, SKIP_TAGS, SKIP_CLASSES):
+            continue
+        text = html.escape(node.text_content, quote=False)
+        markup = _replace_math(text, katex)
+        if markup != text:
+            put_html(node, markup, replace=True)
+    for annotation in tree.body.css("math annotation"):
+        # The TeX source: never shown nor read aloud, and a quarter of the bytes.
+        annotation.decompose()
+    if characters is not None:
+        characters.update(*(math.text() for math in tree.body.css("math")))
 
 
-_TH = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.S)
-_MATH = re.compile(r"<math\b(.*?)</math>", re.S)
-
-
-def _named_math(match: re.Match) -> str:
-    return f'<math aria-label="{html.escape(mathml_text(match.group(0)))}"{match.group(1)}</math>'
-
-
-def name_math_headers(markup: str) -> str:
+def name_math_headers(tree: LexborHTMLParser) -> None:
     """A table header cell holding only a formula: the formula gets an aria-label (its text),
     since a header must have text that assistive technology finds (axe: empty-table-header)."""
-
-    def header(match: re.Match) -> str:
-        attrs, inner = match.groups()
-        if "<math" not in inner or re.sub(r"<math\b.*?</math>|<[^>]+>|\s", "", inner, flags=re.S):
-            return match.group(0)
-        return f"<th{attrs}>{_MATH.sub(_named_math, inner)}</th>"
-
-    return _TH.sub(header, markup)
+    for th in tree.css("th"):
+        formulas = th.css("math")
+        if formulas and not any(
+            node.text_content.strip() and not inside(node.parent, frozenset({"math"}))
+            for node in text_nodes(th)
+        ):
+            for math in formulas:
+                math.attrs["aria-label"] = math.text()

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from material.plugins.search.plugin import Element, Parser, Section
 
-from .math import _replace_math, map_text, tex_text
+from ..markup import LexborHTMLParser, fragment
+from .math import SKIP_CLASSES, SKIP_TAGS, _replace_math, tex_text
 
-_BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
+_BUNDLE = re.compile(r"(?:^|/)assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")  # a script's src
 
 # Material requests search/search_index.json with XMLHttpRequest on every page load. Send that
 # request only when the reader opens search, and for this page's language.
@@ -44,10 +45,11 @@ _SEARCH_SCRIPT = """<script>(() => {
 })();</script>"""
 
 
-def add_search_script(markup: str, prefix: str) -> str:
-    """The page with `_SEARCH_SCRIPT` before Material's bundle (``prefix``: the language's)."""
-    script = _SEARCH_SCRIPT % json.dumps(prefix)
-    return _BUNDLE.sub(lambda m: script + m.group(0), markup, count=1)
+def add_search_script(tree: LexborHTMLParser, prefix: str) -> None:
+    """`_SEARCH_SCRIPT` before Material's bundle (``prefix``: the language's)."""
+    bundle = next((s for s in tree.css("script[src]") if _BUNDLE.search(s.attrs["src"])), None)
+    if bundle is not None:
+        bundle.insert_before(fragment(_SEARCH_SCRIPT % json.dumps(prefix)).root)
 
 
 # nbconvert's copy button (its "Copied!" notice) and the hidden copy of the cell's code it copies.
@@ -147,6 +149,42 @@ def fix_query_segmentation(site_dir: Path) -> bool:
             worker.write_text(code, encoding="utf-8")
             fixed = True
     return fixed
+
+
+# A search entry's text is a few lines of HTML that Material's search plugin wrote (not a page):
+# its text runs are found by tags, as KaTeX auto-render does in a browser.
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def map_text(markup: str, function) -> str:
+    """``function`` applied to every text run of a search entry's ``markup`` outside code,
+    scripts and styles."""
+    out, position, skip = [], 0, None  # skip: (tag name, depth) of the element being skipped
+    for match in _TAG.finditer(markup):
+        text = markup[position : match.start()]
+        out.append(text if skip or not text else function(text))
+        out.append(match.group(0))
+        position = match.end()
+        closing, name, attrs = match.group(1), (match.group(2) or "").lower(), match.group(3)
+        if not name or name in _VOID or (attrs or "").rstrip().endswith("/"):
+            continue
+        if skip:
+            if name == skip[0]:
+                skip = (name, skip[1] - 1) if closing else (name, skip[1] + 1)
+                if skip[1] == 0:
+                    skip = None
+        elif not closing:
+            classes = _CLASS.search(attrs or "")
+            classes = set((classes.group(1) or classes.group(2) or "").split()) if classes else ()
+            if name in SKIP_TAGS or SKIP_CLASSES.intersection(classes):
+                skip = (name, 1)
+    text = markup[position:]
+    out.append(text if skip or not text else function(text))
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=16384)  # `mkdocs serve` rebuilds the index from the same texts

@@ -1,18 +1,22 @@
 """Only the notebook CSS the pages use (rules of ``assets/stylesheets/jupyter.css`` whose
 classes, ids or attributes occur in no built page are dropped, about 96% of it), and Material's
-palette-switching rule taken out."""
+palette-switching rule taken out.
+
+The names a page uses are read from its parsed tree while `finish_page` has it in hand
+(`remember_names`); a built page that this process did not finish (``mkdocs serve --dirty``
+keeps pages it does not rebuild) is parsed once for them."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import tinycss2
 
-_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
+from ..markup import LexborHTMLParser
 
 # Material's palette script marks <body> with data-md-color-switching while it applies the
 # colour scheme, on every page load, and its CSS stops all transitions under that mark: a rule
@@ -45,27 +49,48 @@ _ROOT_INSIDE = re.compile(r"\S\s+(?::root|html|body)\b")
 _SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _SELECTOR_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
 _SELECTOR_ATTR = re.compile(r"\[\s*([\w:-]+)")
-_ATTR_NAME = re.compile(r"""\s([a-zA-Z_:][\w:.-]*)\s*=\s*["']""")
-_ID = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+Names = tuple[frozenset[str], frozenset[str], frozenset[str]]  # classes, ids, attributes
+_NAMES: dict[bytes, Names] = {}  # by the page's digest; a `mkdocs serve` rebuild changes a few
+_KEEP = 512
+
+
+def _digest(page: str) -> bytes:
+    return hashlib.blake2b(page.encode(), digest_size=16).digest()
+
+
+def names_in(tree: LexborHTMLParser) -> Names:
+    """The classes, ids and attribute names of a parsed page."""
+    classes, ids, attrs = set(), set(), set()
+    for node in tree.root.traverse():
+        attributes = node.attributes
+        if attributes:
+            attrs.update(attributes)
+            classes.update((attributes.get("class") or "").split())
+            if "id" in attributes:
+                ids.add(attributes["id"] or "")
+    return frozenset(classes), frozenset(ids), frozenset(a.lower() for a in attrs)
+
+
+def remember_names(page: str, names: Names) -> None:
+    """Note the names of a finished page (``page``: its HTML as written), for `used_names`."""
+    _NAMES.pop(key := _digest(page), None)
+    _NAMES[key] = names
+    while len(_NAMES) > _KEEP:
+        del _NAMES[next(iter(_NAMES))]
 
 
 def used_names(pages: list[str]) -> tuple[set[str], set[str], set[str]]:
     """The classes, ids and attribute names that occur in some page."""
     classes, ids, attrs = set(), set(), set()
     for page in pages:
-        page_classes, page_ids, page_attrs = _names_in(page)
+        key = _digest(page)
+        if key not in _NAMES:
+            remember_names(page, names_in(LexborHTMLParser(page)))
+        page_classes, page_ids, page_attrs = _NAMES[key]
         classes |= page_classes
         ids |= page_ids
         attrs |= page_attrs
     return classes, ids, attrs
-
-
-@functools.lru_cache(maxsize=256)  # a `mkdocs serve` rebuild changes one page or two
-def _names_in(page: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    classes = {c for m in _CLASS.finditer(page) for c in (m.group(1) or m.group(2) or "").split()}
-    ids = {m.group(1) or m.group(2) or "" for m in _ID.finditer(page)}
-    attrs = {m.group(1).lower() for m in _ATTR_NAME.finditer(page)}
-    return frozenset(classes), frozenset(ids), frozenset(attrs)
 
 
 def _split_selectors(prelude: str) -> list[str]:
