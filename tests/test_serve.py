@@ -373,9 +373,10 @@ def test_failure_banner_names_the_cell_and_the_limit() -> None:
     assert page == "<h1>T</h1><div>B</div><p>x</p>"
 
 
-def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> None:
-    """`render_prose_edit` splices the changed Markdown cells into the last HTML: the result
-    is what converting the whole notebook gives; a code edit or a new cell needs the whole."""
+def test_an_edit_converts_only_the_changed_cells_into_the_same_html() -> None:
+    """`render_changed_cells` splices the changed cells into the last HTML, Markdown cells
+    edited or code cells whose outputs changed: the result is what converting the whole
+    notebook gives; a new cell, or an unchanged output with a style block, needs the whole."""
     import copy
 
     import jupytext
@@ -390,29 +391,47 @@ def test_a_prose_edit_converts_only_the_changed_cells_into_the_same_html() -> No
             nbformat.v4.new_markdown_cell("## Part\n\nSecond."),
             nbformat.v4.new_markdown_cell("Third, *after* another Markdown cell."),
             nbformat.v4.new_code_cell("1 + 1"),
+            nbformat.v4.new_code_cell("x = 2"),
         ]
     )
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb.cells[4].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"})]
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"  # as the plugin names them
 
     def whole(notebook) -> tuple[str, list[str]]:
         return rendering.render(jupytext.writes(notebook, fmt="ipynb"), "t", "en")
 
+    html = whole(nb)[0]
     edited = copy.deepcopy(nb)
     edited.cells[0].source += "\n\nAn **edited** sentence."
     edited.cells[2].source = "## Part, renamed\n\nSecond, edited."
-    edited.cells[4] = nbformat.v4.new_markdown_cell("Last, a new paragraph.", id="cell-4")
-    nb.cells[4] = nbformat.v4.new_markdown_cell("Last.", id="cell-4")  # the end of the page
-    html = whole(nb)[0]
-    assert rendering.render_prose_edit(nb, html, edited, "t", "en") == whole(edited)
+    assert rendering.render_changed_cells(nb, html, edited, "t", "en") == whole(edited)
     assert "An <strong>edited</strong> sentence" in whole(edited)[0]
+    # A package edit: new outputs (a print, a result, a figure's HTML, an error), same code.
+    rerun = copy.deepcopy(nb)
+    rerun.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="0\n1\n")]
+    rerun.cells[4].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "3"})]
+    html_out = {"text/html": '<figure class="attn-figure"><img src="f.svg" alt="A"></figure>'}
+    rerun.cells[5].outputs = [
+        nbformat.v4.new_output("display_data", data=html_out),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="x", traceback=["Trace"]),
+    ]
+    assert rendering.render_changed_cells(nb, html, rerun, "t", "en") == whole(rerun)
     code = copy.deepcopy(nb)
     code.cells[1].source = "print(2)"
-    assert rendering.render_prose_edit(nb, html, code, "t", "en") is None
+    assert rendering.render_changed_cells(nb, html, code, "t", "en") == whole(code)
     grown = copy.deepcopy(nb)
     grown.cells.insert(3, nbformat.v4.new_markdown_cell("New."))
-    assert rendering.render_prose_edit(nb, html, grown, "t", "en") is None
+    assert rendering.render_changed_cells(nb, html, grown, "t", "en") is None
+    styled = copy.deepcopy(nb)
+    styled.cells[4].outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<style>p{}</style><p>t</p>"})
+    ]
+    styled_html = whole(styled)[0]
+    again = copy.deepcopy(styled)
+    again.cells[0].source += " More."
+    assert rendering.render_changed_cells(styled, styled_html, again, "t", "en") is None
 
 
 def test_the_theme_listing_kept_by_the_server_adds_the_files_mkdocs_adds() -> None:

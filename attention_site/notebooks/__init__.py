@@ -521,8 +521,8 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
     # ------------------------------------------------------------------ rendering
     def rendered(self, ipynb: str, name: str, lang: str) -> tuple[str, list[str]]:
         """`render.render` through two caches: this process's memory and ``<cache>/render/``;
-        after a prose edit, only the Markdown cells that changed are converted again
-        (`render.render_prose_edit`)."""
+        after an edit, only the cells that changed are converted again
+        (`render.render_changed_cells`)."""
         key = digest(
             {
                 "nb": ipynb,
@@ -546,7 +546,7 @@ class NotebooksPlugin(BasePlugin[NotebooksConfig]):
         else:
             edited = None
             if latest is not None:
-                edited = rendering.render_prose_edit(latest[3], latest[1], nb, name, lang)
+                edited = rendering.render_changed_cells(latest[3], latest[1], nb, name, lang)
             html, css = edited if edited is not None else rendering.render(ipynb, name, lang)
             shas = [digest(block) for block in css]
             folder.mkdir(parents=True, exist_ok=True)

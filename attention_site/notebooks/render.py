@@ -162,21 +162,24 @@ def _cells(tree: LexborHTMLParser) -> dict[str, LexborNode]:
     return {cell.attrs["id"]: cell for cell in tree.css('div.jp-Cell[id^="cell-id="]')}
 
 
-def render_prose_edit(
+def render_changed_cells(
     before: nbformat.NotebookNode, html: str, nb: nbformat.NotebookNode, name: str, lang: str
 ) -> tuple[str, list[str]] | None:
     """The page HTML of ``nb`` and its style blocks, made from ``html`` (`finish`'s HTML of
-    ``before``) by converting only the Markdown cells that differ: a prose edit then costs a
-    few cells, not the notebook (about a second). None when more changed: a code cell or its
-    outputs, or the number of cells; or nothing in the cells (the notebook's metadata).
+    ``before``) by converting only the cells that differ: a prose edit costs a few Markdown
+    cells, and a package edit the code cells whose outputs changed, not the whole notebook
+    (about 1.5 s a chapter). None when that cannot give the same page: the number of cells
+    changed, nothing in the cells did (the notebook's metadata), or an unchanged cell's output
+    carries a ``<style>`` block (the page's style blocks come from the converted cells).
 
-    nbconvert converts each cell on its own (no state from one cell to the next for Markdown
-    cells), so a cell converted alone is the same HTML, and `finish` done again on the page
-    gives the same as on a whole conversion; `tests/test_serve.py` checks it."""
+    nbconvert converts each cell on its own (no state from one cell to the next: execution
+    counts are cleared), so a cell converted alone is the same HTML, and `finish` done again
+    on the page gives the same as on a whole conversion; `tests/test_serve.py` checks it."""
     if len(before.cells) != len(nb.cells):
         return None
     changed = [i for i, (a, b) in enumerate(zip(before.cells, nb.cells, strict=True)) if a != b]
-    if not changed or any(nb.cells[i].cell_type != "markdown" for i in changed):
+    kept = [cell for i, cell in enumerate(nb.cells) if i not in set(changed)]
+    if not changed or any(_styled(cell) for cell in kept):
         return None
     mini = copy.deepcopy(nb)
     mini.cells = [mini.cells[i] for i in changed]
@@ -186,10 +189,38 @@ def render_prose_edit(
     ids = [f"cell-id={nb.cells[i].id}" for i in changed]
     if sorted(new) != sorted(ids) or not set(ids) <= set(old):
         return None
+    numbers = {f"cell-id={c.id}": n for n, c in enumerate(_code(nb.cells), start=1)}
     for cell_id in ids:
-        old[cell_id].replace_with(new[cell_id])
+        cell = _wrapper(new[cell_id])
+        if cell_id in numbers:  # the copy button names its code cell by its number
+            for button in cell.css("clipboard-copy[for]"):
+                button.attrs["for"] = f"cell-{numbers[cell_id]}"
+            for text in cell.css("div.clipboard-copy-txt[id]"):
+                text.attrs["id"] = f"cell-{numbers[cell_id]}"
+        _wrapper(old[cell_id]).replace_with(cell)
     html, _ = _fix(page, name, lang)
     return html, split_styles(converted)
+
+
+def _code(cells: list) -> list:
+    return [cell for cell in cells if cell.cell_type == "code"]
+
+
+def _wrapper(cell: LexborNode) -> LexborNode:
+    """A code cell is two nested ``div.jp-Cell``, the outer one without an id (both carry
+    ``jp-mod-noOutputs`` when it has no output): the whole cell is the outer one."""
+    outer = cell.parent
+    if outer is None or outer.tag != "div" or "id" in outer.attrs:
+        return cell
+    return outer if "jp-Cell" in (outer.attrs.get("class") or "").split() else cell
+
+
+def _styled(cell: nbformat.NotebookNode) -> bool:
+    """Whether an output of ``cell`` carries a style block (`split_styles` takes it out)."""
+    return any(
+        "<style" in "".join(output.get("data", {}).get("text/html", ""))
+        for output in cell.get("outputs", [])
+    )
 
 
 # ------------------------------------------------------------------ banners (mkdocs serve only)
