@@ -13,6 +13,14 @@ A test outside the ``site`` tier that starts a kernel or a build fails, naming t
 
 from __future__ import annotations
 
+import os
+
+# One compute thread per process, before torch starts its pool (children inherit it: chapter
+# scripts, builds, kernels, which use one already). Two pytest workers, the builds' kernels and
+# chromium share the cores: more threads only wait on each other, spinning (the fast tier took
+# 76 CPU-s with two, 62 with one).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import matplotlib
 
 matplotlib.use("Agg")  # before anything imports pyplot: tests never open windows
@@ -25,8 +33,8 @@ settings.register_profile("attention", deadline=None, max_examples=50, derandomi
 settings.load_profile("attention")
 
 # Fixtures that mean "needs chromium" / "needs a built site" (tests/website/conftest.py).
-BROWSER_FIXTURES = frozenset({"browser", "chromium", "visit", "tab"})
-SITE_FIXTURES = frozenset({"built_site", "site_server"}) | BROWSER_FIXTURES
+BROWSER_FIXTURES = frozenset({"browser", "chromium", "visit", "phone", "tab"})
+SITE_FIXTURES = frozenset({"built_site", "offline_site", "site_server"}) | BROWSER_FIXTURES
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,14 +8,19 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
 
 from attention_site import harness
-from attention_site.harness import LANGUAGES, ROOT, StaticServer  # noqa: F401 (shared by the tests)
+from attention_site.harness import LANGUAGES, ROOT, StaticServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHAPTERS = harness.chapters()  # from the nav of mkdocs.yml
 SCREENSHOTS = ROOT / "results" / "screenshots"  # for a person to look at
@@ -30,11 +35,14 @@ PAGES = ("", *CHAPTERS, "glossary", "reference")  # "" is the home page
 class BuiltSite:
     root: Path  # the built site folder
     log: str  # everything `mkdocs build` printed
+    offline: bool = False  # built by Material's offline plugin: pages are <slug>.html
 
     def page(self, lang: str, slug: str) -> Path:
         """The HTML file of a page: English at /, Chinese at /zh/."""
         prefix = self.root if lang == "en" else self.root / lang
-        return prefix / slug / "index.html" if slug else prefix / "index.html"
+        if not slug:
+            return prefix / "index.html"
+        return prefix / f"{slug}.html" if self.offline else prefix / slug / "index.html"
 
 
 def build_site(out: Path, **options) -> harness.BuildResult:
@@ -46,14 +54,15 @@ _build = harness.build  # the fast tier's guard replaces harness.build while its
 
 
 class SessionBuild:
-    """The run's one strict build of the site, shared by every pytest-xdist worker (they share
-    ``folder``) and started as soon as the tests are collected, in a thread of the first
-    worker to claim it: the build's kernels run while the package's tests do, and no worker
-    sits idle waiting for it when the site tests come."""
+    """One strict build of the site for the whole run, shared by every pytest-xdist worker
+    (they share ``folder``) and started as soon as the tests are collected, in a thread of the
+    first worker to claim it: the build's kernels run while the package's tests do, and no
+    worker sits idle waiting for it when the site tests come."""
 
-    def __init__(self, folder: Path) -> None:
-        self.out, self.log = folder / "built-site", folder / "built-site.log"
-        self._claim, self._done = folder / "built-site.claimed", folder / "built-site.returncode"
+    def __init__(self, folder: Path, name: str, env: dict[str, str], offline: bool) -> None:
+        self.out, self.log = folder / name, folder / f"{name}.log"
+        self._claim, self._done = folder / f"{name}.claimed", folder / f"{name}.returncode"
+        self.env, self.offline = env, offline
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -62,13 +71,13 @@ class SessionBuild:
             os.close(os.open(self._claim, os.O_CREAT | os.O_EXCL))
         except FileExistsError:
             return
-        self._thread = threading.Thread(target=self._build, name="site build", daemon=True)
+        self._thread = threading.Thread(target=self._build, name=self.out.name, daemon=True)
         self._thread.start()
 
     def _build(self) -> None:
         code, log = -1, "the site build raised before mkdocs finished"
         try:
-            result = _build(self.out)
+            result = _build(self.out, env=self.env)
             code, log = result.returncode, result.log
         except Exception as err:  # reported by `wait` in whichever worker needs the site
             log = f"{log}: {type(err).__name__}: {err}"
@@ -82,10 +91,11 @@ class SessionBuild:
         """The built site, once the build is over (started here if nobody has)."""
         self.start()
         waited = harness.wait_for(self._done.is_file, timeout=1800, interval=0.2)
-        assert waited is not None, "the session's site build did not finish in 30 minutes"
+        assert waited is not None, f"{self.out.name}: the build did not finish in 30 minutes"
         log = self.log.read_text(encoding="utf-8")
-        assert self._done.read_text() == "0", f"mkdocs build --strict failed:\n{log[-6000:]}"
-        return BuiltSite(self.out, log)
+        failed = f"{self.out.name}: mkdocs build --strict failed:\n{log[-6000:]}"
+        assert self._done.read_text() == "0", failed
+        return BuiltSite(self.out, log, self.offline)
 
     def join(self) -> None:
         """A worker that started the build does not exit before it (another may wait for it)."""
@@ -93,31 +103,55 @@ class SessionBuild:
             self._thread.join()
 
 
-def _session_build(config: pytest.Config) -> SessionBuild:
+# The run's builds, by the fixture that hands each out: the site as published, and the same
+# site built again from an empty notebook cache, for opening from disk (Material's offline
+# plugin). The second build runs every chapter again, so comparing the two shows that builds
+# are reproducible (test_reproducible.py); the offline plugin changes the pages' links and
+# search, not what a cell draws (test_readers.py opens it from disk).
+BUILDS = {
+    "built_site": lambda folder: SessionBuild(folder, "built-site", {}, offline=False),
+    "offline_site": lambda folder: SessionBuild(
+        folder,
+        "offline-site",
+        {"ATTENTION_NB_CACHE": str(folder / "offline-site-cache"), "ATTENTION_OFFLINE": "true"},
+        offline=True,
+    ),
+}
+
+
+def _session_build(config: pytest.Config, fixture: str) -> SessionBuild:
     shared = config._tmp_path_factory.getbasetemp()  # the `tmp_path_factory` fixture's
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # every worker's base folder is in one run folder
-    if not hasattr(config, "_attention_site_build"):
-        config._attention_site_build = SessionBuild(shared)
-    return config._attention_site_build
+    builds = config.__dict__.setdefault("_attention_site_builds", {})
+    if fixture not in builds:
+        builds[fixture] = BUILDS[fixture](shared)
+    return builds[fixture]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the site build now if a selected test will need it."""
-    if any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
-        _session_build(session.config).start()
+    """Start each build now that a selected test will need."""
+    for fixture in BUILDS:
+        if any(fixture in getattr(item, "fixturenames", ()) for item in session.items):
+            _session_build(session.config, fixture).start()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if hasattr(session.config, "_attention_site_build"):
-        session.config._attention_site_build.join()
+    for build in getattr(session.config, "_attention_site_builds", {}).values():
+        build.join()
 
 
 @pytest.fixture(scope="session")
 def built_site(pytestconfig: pytest.Config) -> BuiltSite:
     """One strict build for the whole run (`SessionBuild`): with pytest-xdist, the workers
     share it, so ``-n 2`` costs no second build."""
-    return _session_build(pytestconfig).wait()
+    return _session_build(pytestconfig, "built_site").wait()
+
+
+@pytest.fixture(scope="session")
+def offline_site(pytestconfig: pytest.Config) -> BuiltSite:
+    """The run's second build (`BUILDS`): from an empty notebook cache, for opening from disk."""
+    return _session_build(pytestconfig, "offline_site").wait()
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -288,27 +322,52 @@ def axe(browser) -> Path:
     return AXE
 
 
+# What axe-core sees while it runs. It takes content that `content-visibility: auto` skips (the
+# blocks off screen, extra.css) for hidden and checks none of it: everything is shown. It cannot
+# measure contrast over a gradient and calls such text "incomplete", which no check would see:
+# the scroll boxes' gradients (extra.css) only fade their own solid colour in at the ends and
+# shade the edges, so without them axe measures code and outputs against that colour (about
+# 1,400 words of code a chapter, otherwise never measured). Any other text it cannot measure
+# for that reason fails the check.
+AXE_VIEW = (
+    '.md-typeset [role="group"][tabindex="0"], .md-typeset table[tabindex="0"] '
+    "{ background-image: none !important; } * { content-visibility: visible !important; }"
+)
+UNMEASURED = ("bgGradient", "bgImage")  # axe's reasons for "incomplete" that fail
+
+
 def axe_violations(
     page, axe: Path, rules: list[str] | None = None, *, skip: list[str] | None = None
 ) -> str:
     """axe-core's violations on the page as it is now (every rule, or only ``rules``, less
-    ``skip``), one line each; empty when there are none."""
+    ``skip``), and text whose contrast it could not measure (`AXE_VIEW`), one line each; empty
+    when there are none."""
     page.add_script_tag(path=str(axe))
-    options: dict = {"resultTypes": ["violations"]}
+    options: dict = {"resultTypes": ["violations", "incomplete"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
     if skip:
         options["rules"] = {rule: {"enabled": False} for rule in skip}
-    violations = page.evaluate(
-        """async options => (await axe.run(document, options)).violations.map(
-            v => ({rule: v.id, impact: v.impact, count: v.nodes.length,
-                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " :: "
-                          + n.failureSummary.split("\\n").slice(1, 2).join(""))}))""",
-        options,
-    )
+    view = page.add_style_tag(content=AXE_VIEW)
+    try:
+        found = page.evaluate(
+            """async ([options, unmeasured]) => {
+                const result = await axe.run(document, options);
+                const reason = n => ((n.any[0] || {}).data || {}).messageKey;
+                const blind = result.incomplete.filter(v => v.id === "color-contrast").map(
+                    v => ({...v, id: "color-contrast not measurable", nodes: v.nodes.filter(
+                        n => unmeasured.includes(reason(n)))})).filter(v => v.nodes.length);
+                return [...result.violations, ...blind].map(
+                    v => ({rule: v.id, impact: v.impact, count: v.nodes.length,
+                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " :: "
+                                  + n.failureSummary.split("\\n").slice(1, 2).join(""))}));
+            }""",
+            [options, list(UNMEASURED)],
+        )
+    finally:
+        view.evaluate("style => style.remove()")
     return "\n".join(
-        f"{v['rule']} ({v['impact']}, {v['count']} nodes): " + " | ".join(v["nodes"])
-        for v in violations
+        f"{v['rule']} ({v['impact']}, {v['count']} nodes): " + " | ".join(v["nodes"]) for v in found
     )
 
 
@@ -323,6 +382,86 @@ def luminance(png: bytes) -> float:
 def chromium(browser):
     """The session's browser, by the name some modules use."""
     return browser
+
+
+# --------------------------------------------------------------------------- ways of reading
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ALL_PAGES = [(lang, slug) for lang in LANGUAGES for slug in PAGES]
+CHAPTER_PAGES = [(lang, slug) for lang in LANGUAGES for slug in CHAPTERS]
+PAGE_IDS, CHAPTER_IDS = [page_name(*p) for p in ALL_PAGES], [page_name(*p) for p in CHAPTER_PAGES]
+
+
+@dataclass
+class Visit:
+    """A page loaded in a fresh context (empty cache and storage), with what it did since its
+    first request."""
+
+    page: Page
+    lang: str
+    slug: str
+    errors: list[str] = field(default_factory=list, repr=False)  # console errors, exceptions
+    requests: list[str] = field(default_factory=list, repr=False)  # every URL it asked for
+    responses: list = field(default_factory=list, repr=False)  # every response it got
+
+    @property
+    def name(self) -> str:
+        return page_name(self.lang, self.slug)
+
+    @property
+    def url(self) -> str:
+        return page_url(self.lang, self.slug)
+
+
+def open_visit(
+    browser: Browser,
+    origin: str,
+    lang: str,
+    slug: str,
+    *,
+    viewport: dict,
+    scheme: str = "light",
+    **context,
+) -> Visit:
+    """A page of the site at ``origin`` loaded until the network is idle (all it fetches on its
+    own: the first-load budget counts it), then settled."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, **context)
+    context.set_default_timeout(TIMEOUT_MS)
+    visit = Visit(context.new_page(), lang, slug)
+    page = visit.page
+    page.on(
+        "console",
+        lambda m: m.type == "error" and visit.errors.append(f"{m.text} ({m.location['url']})"),
+    )
+    page.on("pageerror", lambda err: visit.errors.append(f"uncaught: {err}"))
+    page.on("request", lambda request: visit.requests.append(request.url))
+    context.on("response", lambda response: visit.responses.append(response))
+    response = page.goto(origin + visit.url, wait_until="networkidle")
+    assert response is not None and response.status == 200, f"{visit.url}: {response}"
+    settle(page)
+    return visit
+
+
+# Each page is loaded once per way of reading it, and every check of that way shares the load,
+# whichever module it is in: pytest orders the tests by a session fixture's parameter, so it
+# runs all the checks of one page before it loads the next, and holds one page open at a time.
+# A check may change the page (scroll, open a figure, move a slider); it leaves it usable.
+# (The dark scheme on a desktop: test_a11y.py, its only user.)
+@pytest.fixture(scope="session", params=ALL_PAGES, ids=PAGE_IDS)
+def visit(request, browser: Browser, site_server: str) -> Iterator[Visit]:
+    """Each page on a desktop in the light scheme: test_browser.py, test_explorables.py."""
+    visit = open_visit(browser, site_server, *request.param, viewport=DESKTOP)
+    full_page_screenshot(visit.page, SCREENSHOTS / f"{visit.name}.png")
+    yield visit
+    visit.page.context.close()
+
+
+@pytest.fixture(scope="session", params=ALL_PAGES, ids=PAGE_IDS)
+def phone(request, browser: Browser, site_server: str) -> Iterator[Visit]:
+    """Each page at 390 px on a touch screen, light scheme: test_a11y.py, test_explorables.py."""
+    visit = open_visit(browser, site_server, *request.param, viewport=PHONE, has_touch=True)
+    yield visit
+    visit.page.context.close()
 
 
 def page_figures(page: BeautifulSoup) -> list:

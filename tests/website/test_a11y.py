@@ -10,51 +10,36 @@ tests skip without them; under CI=true they fail instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from .conftest import (
+    ALL_PAGES,
     CHAPTERS,
     CUE,
+    DESKTOP,
     FIGURE_STATE,
-    LANGUAGES,
     LIGHTBOX_STATE,
-    PAGES,
+    PAGE_IDS,
+    PHONE,
     SCREENSHOTS,
-    TIMEOUT_MS,
     TRANSITIONS_DONE,
+    Visit,
     axe_violations,
     full_page_screenshot,
     keep_screenshot,
     luminance,
+    open_visit,
     page_name,
-    page_url,
-    settle,
 )
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 FIRST_LOAD_BUDGET = 1_000_000  # bytes, uncompressed: HTML and everything it loads on its own
 REFERENCE_BUDGET = 1_200_000  # the API reference: every function's source, highlighted
 
 
-def load(browser: Browser, url: str, *, viewport: dict, scheme: str = "light", **context):
-    """A page in a fresh context (empty cache and storage), settled; its context's responses.
-    ``networkidle``: the first-load budget counts everything the page fetches on its own."""
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, **context)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    responses = []
-    context.on("response", lambda response: responses.append(response))
-    page.goto(url, wait_until="networkidle")
-    settle(page)
-    return page, responses
-
-
-ALL_PAGES = [(lang, slug) for lang in LANGUAGES for slug in PAGES]
 # The rules whose outcome depends on colours: all that the dark scheme changes (it swaps
 # Material's colour variables; the page's elements, text and layout are the same). Every rule
 # runs on the light desktop page (test_browser.py); every other rule at 390 px (below), where
@@ -62,29 +47,32 @@ ALL_PAGES = [(lang, slug) for lang in LANGUAGES for slug in PAGES]
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-@dataclass
-class Visit:
-    page: Page
-    responses: list  # everything the first load fetched
-    lang: str
-    slug: str
-
-    @property
-    def url(self) -> str:
-        return page_url(self.lang, self.slug)
+def test_axe_sees_what_content_visibility_skips_and_text_it_cannot_measure(browser, axe) -> None:
+    """The checks' view (`AXE_VIEW`): faint text in a block far below the screen, which
+    `content-visibility: auto` skips, is a contrast violation; text over a gradient that is
+    not a scroll box's is reported as not measurable."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            "<main><p>Top</p><div style='content-visibility: auto; margin-top: 5000px'>"
+            "<p style='color: #ccc; background: #fff'>faint</p></div>"
+            "<p style='background: linear-gradient(#000, #fff)'>over a gradient</p></main>"
+        )
+        found = axe_violations(page, axe, ["color-contrast"])
+    finally:
+        page.close()
+    assert "color-contrast (serious, 1 nodes)" in found, found
+    assert "color-contrast not measurable" in found, found
 
 
 # --------------------------------------------------------------------------- a desktop, dark
-@pytest.fixture(scope="module", params=ALL_PAGES, ids=[page_name(*p) for p in ALL_PAGES])
-def dark(request, browser: Browser, site_server: str):
+@pytest.fixture(scope="module", params=ALL_PAGES, ids=PAGE_IDS)
+def dark(request, browser: Browser, site_server: str) -> Iterator[Visit]:
     """Each page loaded once on a desktop in the dark scheme, shared by the checks below."""
-    lang, slug = request.param
-    page, responses = load(
-        browser, site_server + page_url(lang, slug), viewport=DESKTOP, scheme="dark"
-    )
-    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
-    yield Visit(page, responses, lang, slug)
-    page.context.close()
+    dark = open_visit(browser, site_server, *request.param, viewport=DESKTOP, scheme="dark")
+    expect(dark.page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    yield dark
+    dark.page.context.close()
 
 
 def test_axe_finds_no_colour_violations_in_the_dark_scheme(dark: Visit, axe: Path) -> None:
@@ -126,16 +114,9 @@ def test_figures_in_dark_mode_are_dark_and_vector(dark: Visit) -> None:
 
 
 # --------------------------------------------------------------------------- a phone
-@pytest.fixture(scope="module", params=ALL_PAGES, ids=[page_name(*p) for p in ALL_PAGES])
-def phone(request, browser: Browser, site_server: str):
-    """Each page loaded once at 390 px (a touch screen) with an empty cache; the phone checks
-    below share it, in order (the budget first, the layout check, which opens every <details>,
-    last)."""
-    lang, slug = request.param
-    url = site_server + page_url(lang, slug)
-    page, responses = load(browser, url, viewport=PHONE, has_touch=True)
-    yield Visit(page, responses, lang, slug)
-    page.context.close()
+# `phone` (conftest.py): each page at 390 px on a touch screen, loaded with an empty cache and
+# shared by the checks below, in order (the budget first; the layout check, which opens every
+# <details>, last) and by test_explorables.py's.
 
 
 def test_first_load_fits_the_budget(phone: Visit) -> None:

@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import (
     CHAPTERS,
     CUE,
+    DESKTOP,
     FIGURE_STATE,
     LANGUAGES,
     LIGHTBOX_STATE,
-    PAGES,
-    SCREENSHOTS,
-    TIMEOUT_MS,
+    Visit,
     axe_violations,
-    full_page_screenshot,
     luminance,
-    page_name,
+    open_visit,
     page_url,
-    settle,
     twin_language,
 )
 
@@ -38,53 +34,9 @@ MATH_PAGES = ("", *CHAPTERS)  # pages that must show rendered math
 RAW_MATH = ("$", "\\(", "\\)", "\\[", "\\]")  # what math looks like when KaTeX missed it
 
 
-@dataclass
-class Visit:
-    page: Page
-    lang: str = "en"
-    slug: str = ""
-    errors: list[str] = field(default_factory=list, repr=False)  # console errors, exceptions
-    requests: list[str] = field(default_factory=list, repr=False)  # every URL it asked for
-
-    @property
-    def name(self) -> str:
-        return page_name(self.lang, self.slug)
-
-
-def open_page(browser: Browser, url: str) -> Visit:
-    """A page in a fresh context (light mode, empty storage), loaded and settled."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    context.set_default_timeout(TIMEOUT_MS)
-    visit = Visit(context.new_page())
-    visit.page.on(
-        "console",
-        lambda m: m.type == "error" and visit.errors.append(f"{m.text} ({m.location['url']})"),
-    )
-    visit.page.on("pageerror", lambda err: visit.errors.append(f"uncaught: {err}"))
-    visit.page.on("request", lambda request: visit.requests.append(request.url))
-    response = visit.page.goto(url, wait_until="networkidle")
-    assert response is not None and response.status == 200, f"{url}: status {response.status}"
-    settle(visit.page)
-    return visit
-
-
-@pytest.fixture(
-    scope="module",
-    params=[(lang, slug) for lang in LANGUAGES for slug in PAGES],
-    ids=lambda p: page_name(*p),
-)
-def visit(request, browser: Browser, site_server: str):
-    """Each page loaded once (light mode); the per-page checks below share it, in order: pytest
-    runs all of them on one page before it loads the next."""
-    visit = open_page(browser, site_server + page_url(*request.param))
-    visit.lang, visit.slug = request.param
-    full_page_screenshot(visit.page, SCREENSHOTS / f"{visit.name}.png")
-    yield visit
-    visit.page.context.close()
-
-
 def test_loads_without_errors(visit: Visit) -> None:
     assert not visit.errors, f"{visit.page.url}:\n" + "\n".join(visit.errors)
+    assert visit.page.get_attribute("html", "lang") == visit.lang  # a page of its language
 
 
 def test_requests_only_the_local_server(visit: Visit, site_server: str) -> None:
@@ -212,17 +164,37 @@ def switch_language(page: Page, lang: str, expected: str) -> None:
 
 
 def test_language_menu_goes_to_the_twin(visit: Visit, site_server: str) -> None:
-    """Last of the per-page checks (it leaves the page). From en for every page, and from zh for
-    every page: each switch lands on the twin, each way (the 'switch back')."""
-    twin = twin_language(visit.lang)
-    switch_language(visit.page, twin, site_server + page_url(twin, visit.slug))
+    """From every page, en and zh, the header's language menu leads to the page's twin (each
+    way: the 'switch back') as a full page: the browser asks for the twin as a document, where
+    Material's instant navigation would fetch it and swap its content in under this page's
+    header. The request is cut off, so the page stays for the checks after this one; each twin
+    has its own visit, and `test_language_menu_after_instant_navigation` lands on the twin."""
+    page, twin = visit.page, twin_language(visit.lang)
+    expected = site_server + page_url(twin, visit.slug)
+    page.route(expected, lambda route: route.abort("aborted"))  # ERR_ABORTED: the page stays
+    try:
+        page.hover(".md-header__option .md-select")
+        link = page.locator(f".md-header__option a.md-select__link[hreflang={twin}]")
+        expect(link).to_be_visible()
+        with page.expect_request(lambda r: r.url == expected or r.is_navigation_request()) as to:
+            link.click()
+    finally:
+        page.unroute(expected)
+    asked: Request = to.value
+    assert asked.url == expected, f"the {twin} language link led to {asked.url}, not {expected}"
+    assert asked.is_navigation_request() and asked.frame == page.main_frame, (
+        f"{visit.url}: the {twin} twin was fetched ({asked.resource_type}), not opened as a page"
+    )
+    page.evaluate("document.activeElement.blur()")  # the menu stays open while it has the focus
+    page.mouse.move(0, DESKTOP["height"] - 1)
+    assert page.url == site_server + visit.url
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_language_menu_after_instant_navigation(browser, site_server, lang) -> None:
     """Material swaps pages without reloading; the menu must follow to the new page's twin."""
     slug, twin = CHAPTERS[2], twin_language(lang)
-    page = open_page(browser, site_server + page_url(lang, "")).page
+    page = open_visit(browser, site_server, lang, "", viewport=DESKTOP).page
     page.evaluate("window.notReloaded = true")
     page.locator(f".md-nav--primary a.md-nav__link[href$='{page_url(lang, slug)}']").click()
     page.wait_for_url(site_server + page_url(lang, slug))
@@ -252,7 +224,7 @@ def test_search_finds_the_page(browser, site_server, lang, query, expected) -> N
 
 def search(browser: Browser, site_server: str, lang: str, query: str) -> Page:
     """A chapter page with ``query`` typed into Material's search, once results are shown."""
-    page = open_page(browser, site_server + page_url(lang, CHAPTERS[0])).page
+    page = open_visit(browser, site_server, lang, CHAPTERS[0], viewport=DESKTOP).page
     page.keyboard.press("/")  # Material's shortcut to the search box
     expect(page.locator("input.md-search__input")).to_be_focused()
     # Material searches on keyup. Playwright types CJK text without key events, the way an input

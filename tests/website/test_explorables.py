@@ -20,12 +20,15 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from .conftest import (
+    CHAPTER_IDS,
+    CHAPTER_PAGES,
     CHAPTERS,
     LANGUAGES,
     SCREENSHOTS,
     SCREENSHOTS_WANTED,
     TIMEOUT_MS,
     BuiltSite,
+    Visit,
     keep_screenshot,
     page_soup,
     page_url,
@@ -159,16 +162,16 @@ def tab(browser: Browser):
     tab.close()
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, lang, slug) -> None:
-    page = tab.open(site_server + page_url(lang, slug))
-    for name in explorables(page, f"/{lang}/{slug}"):
+@pytest.mark.parametrize("visit", CHAPTER_PAGES, ids=CHAPTER_IDS, indirect=True)
+def test_explorable_draws_and_answers_the_keyboard(visit: Visit, site_server: str) -> None:
+    """On each chapter's page as loaded for test_browser.py (the light scheme, a desktop)."""
+    page, lang, where = visit.page, visit.lang, visit.url
+    for name in explorables(page, where):
         figure = rendered(page, name)
         marks = figure.locator("svg g[class*='mark-'] > *").count()
-        assert marks > 5, f"/{lang}/{slug} {name}: only {marks} marks drawn"
+        assert marks > 5, f"{where} {name}: only {marks} marks drawn"
         assert figure.get_attribute("lang") == lang
-        assert not figure.evaluate(EMPTY_LAYERS), f"/{lang}/{slug} {name}: empty layers"
+        assert not figure.evaluate(EMPTY_LAYERS), f"{where} {name}: empty layers"
         description = figure.locator(".attn-explorable-desc").inner_text()
         assert len(description) > 50 and bool(CJK.search(description)) == (lang == "zh")
         # The chart's accessible name: its own (the spec's description), in the page's language.
@@ -179,10 +182,10 @@ def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, l
         role = chart.get_attribute("aria-roledescription") or ""
         assert bool(CJK.search(role)) == (lang == "zh"), f"{name}: role {role!r}"
         controls = figure.locator(".vega-bind input, .vega-bind select").all()
-        assert controls, f"/{lang}/{slug} {name}: no control"
+        assert controls, f"{where} {name}: no control"
         for control in controls:
             label = control.evaluate("el => [...el.labels].map(l => l.innerText).join(' ')")
-            assert label.strip(), f"/{lang}/{slug} {name}: a control without a label"
+            assert label.strip(), f"{where} {name}: a control without a label"
             assert bool(CJK.search(label)) == (lang == "zh"), f"{name}: label {label!r}"
         params = [p["name"] for p in figure.evaluate("f => f.attnSpec.params") if "bind" in p]
         assert len(params) == len(controls), f"{name}: {params} for {len(controls)} controls"
@@ -190,11 +193,11 @@ def test_explorable_draws_and_answers_the_keyboard(tab: Tab, site_server: str, l
         keep_screenshot(figure, SCREENSHOTS / f"explorable-{lang}-{name}-light-desktop.png")
         first = FIRST.get(name, [])
         for param in sorted(params, key=lambda p: first.index(p) if p in first else len(first)):
-            move_and_check(page, figure, controls[params.index(param)], param, f"/{lang}/{slug}")
-    assert any(VEGA in url for url in tab.requests)
-    elsewhere = [u for u in tab.requests if not u.startswith((site_server + "/", "data:"))]
-    assert not elsewhere, f"/{lang}/{slug} requested other hosts: {elsewhere}"
-    assert not tab.errors, f"/{lang}/{slug}: console errors: {tab.errors}"
+            move_and_check(page, figure, controls[params.index(param)], param, where)
+    assert any(VEGA in url for url in visit.requests)
+    elsewhere = [u for u in visit.requests if not u.startswith((site_server + "/", "data:"))]
+    assert not elsewhere, f"{where} requested other hosts: {elsewhere}"
+    assert not visit.errors, f"{where}: console errors: {visit.errors}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -265,27 +268,25 @@ def check_width(page: Page, figure, name: str, size: str) -> None:
     )
 
 
-# The dark scheme changes no width (`test_chart_follows_the_colour_scheme` checks its colours):
-# its screenshots are taken only when asked for.
-PHONE_SCHEMES = ["light", "dark"] if SCREENSHOTS_WANTED else ["light"]
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("slug", CHAPTERS)
-def test_on_a_phone_each_chart_fits_the_text_column(browser: Browser, site_server, lang, slug):
-    """Every explorable at 390 px, as wide as the text column and no wider than the page (the
-    desktop's width: `test_explorable_draws_and_answers_the_keyboard`); a screenshot of each,
-    at both sizes, for a person to look at when asked for (ATTENTION_SCREENSHOTS=1)."""
-    for scheme in PHONE_SCHEMES:
-        tab = Tab(browser, scheme, "phone")
+@pytest.mark.parametrize("phone", CHAPTER_PAGES, ids=CHAPTER_IDS, indirect=True)
+def test_on_a_phone_each_chart_fits_the_text_column(phone: Visit, browser: Browser, site_server):
+    """Every explorable at 390 px (on each chapter's page as loaded for test_a11y.py), as wide
+    as the text column and no wider than the page (the desktop's width:
+    `test_explorable_draws_and_answers_the_keyboard`); a screenshot of each, light and dark,
+    for a person to look at when asked for (ATTENTION_SCREENSHOTS=1: the dark scheme changes no
+    width, and `test_chart_follows_the_colour_scheme` checks its colours)."""
+    for name in explorables(phone.page, phone.url):
+        figure = rendered(phone.page, name)
+        check_width(phone.page, figure, name, "phone")
+        keep_screenshot(figure, SCREENSHOTS / f"explorable-{phone.lang}-{name}-light-phone.png")
+    assert not phone.errors, phone.errors
+    if SCREENSHOTS_WANTED:
+        tab = Tab(browser, "dark", "phone")
         try:
-            page = tab.open(site_server + page_url(lang, slug))
-            for name in explorables(page, f"/{lang}/{slug}"):
-                figure = rendered(page, name)
-                check_width(page, figure, name, "phone")
-                shot = SCREENSHOTS / f"explorable-{lang}-{name}-{scheme}-phone.png"
-                keep_screenshot(figure, shot)
-            assert not tab.errors, tab.errors
+            page = tab.open(site_server + phone.url)
+            for name in explorables(page, phone.url):
+                shot = SCREENSHOTS / f"explorable-{phone.lang}-{name}-dark-phone.png"
+                keep_screenshot(rendered(page, name), shot)
         finally:
             tab.close()
 

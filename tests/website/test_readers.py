@@ -21,7 +21,6 @@ from .conftest import (
     TIMEOUT_MS,
     TRANSITIONS_DONE,
     BuiltSite,
-    build_site,
     page_figures,
     page_soup,
     page_url,
@@ -107,15 +106,14 @@ def paint_operations(pdf: bytes) -> list[int]:
 def test_printed_at_once_the_pdf_holds_every_figure(chromium, site_server, built_site, lang, slug):
     """Printed (``page.pdf()``, as print preview) the moment the page has loaded, before any
     figure came near the screen, the PDF draws exactly what it draws once every figure has
-    loaded; printed after the reader switched to the dark scheme (Material's toggle) it is
-    the same light printout."""
+    loaded and the reader has switched to the dark scheme (Material's toggle): the same light
+    printout, byte for byte."""
     url = site_server + page_url(lang, slug)
     page = open_page(chromium, url, viewport=A4, color_scheme="light")
     try:
         at_once = page.pdf(prefer_css_page_size=True)  # A4, figures.css
         page.evaluate(LOAD_IMAGES)
         assert page.evaluate(ALL_DRAWN)
-        loaded = page.pdf(prefer_css_page_size=True)
         # Legible on A4: figures print at their size, the widest (10 in) shrunk to 0.73: its
         # 7 pt labels stay >= 5 pt.
         page.emulate_media(media="print")
@@ -126,27 +124,19 @@ def test_printed_at_once_the_pdf_holds_every_figure(chromium, site_server, built
         page.locator("[data-md-component=palette] label:visible").evaluate("l => l.click()")
         page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
         page.wait_for_function(TRANSITIONS_DONE)
-        dark = page.pdf(prefer_css_page_size=True)
+        loaded_dark = page.pdf(prefer_css_page_size=True)
     finally:
         page.context.close()
-    figures = paint_operations(loaded)
+    figures = paint_operations(loaded_dark)
     assert sum(figures) > 100 * expected(built_site, lang, slug)  # the figures are drawn in it
-    assert paint_operations(at_once) == figures, f"/{lang}/{slug}: figures missing at once"
+    missing = sum(figures) - sum(paint_operations(at_once))
+    assert missing <= 0, f"/{lang}/{slug}: {missing} paint operations of figures missing at once"
     assert min(scales) >= 0.7, f"/{lang}/{slug}: a figure printed at {min(scales):.2f}x"
-    assert contents(dark) == contents(loaded), f"/{lang}/{slug}: the dark scheme printed dark"
+    assert contents(at_once) == contents(loaded_dark), (
+        f"/{lang}/{slug}: loaded in the dark scheme, the page prints other than at once, light"
+    )
 
 
-@pytest.fixture(scope="module")
-def offline_site(tmp_path_factory: pytest.TempPathFactory, built_site: BuiltSite) -> BuiltSite:
-    """The site built to be opened from disk (Material's offline plugin, mkdocs.yml), after the
-    session's site: its chapters' runs come from the notebook cache that build filled."""
-    out = tmp_path_factory.mktemp("offline")
-    result = build_site(out, env={"ATTENTION_OFFLINE": "true"})
-    assert result.returncode == 0, result.log[-6000:]
-    return BuiltSite(out, result.log)
-
-
-@pytest.mark.long  # its fixture builds the offline site
 @pytest.mark.parametrize(("in_lang", "query"), [("en", "attention"), ("zh", "注意力")])
 def test_the_offline_build_searches_from_disk_in_the_pages_language(
     chromium, offline_site, in_lang, query
