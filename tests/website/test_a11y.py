@@ -1,8 +1,8 @@
 """A page for every reader: axe-core on every page in both schemes, a phone's 390 px, and the
 bytes a chapter costs on its first load. Each page is loaded once per way of reading it (here:
-the dark scheme on a desktop, and a phone; test_browser.py: the light scheme on a desktop) and
-every check of that way shares the load, figures' included: dark, vector, opened full-size on
-a phone.
+the dark scheme on a desktop; conftest.py's `phone`, which test_explorables.py shares; and
+`visit`, the light scheme on a desktop, for test_browser.py) and every check of that way
+shares the load, figures' included: dark, vector, opened full-size on a phone.
 
 axe-core comes from npm (package.json, `npm ci`); the browser is Debian's chromium. Locally the
 tests skip without them; under CI=true they fail instead.

@@ -2,8 +2,9 @@
 
 Every page in both languages loads without errors, requests nothing from another host, shows
 its figures and rendered math, and axe-core finds nothing on it (the light scheme on a desktop:
-one load per page shared by these checks); the language menu, dark mode and search work. Full-page
-screenshots land in results/screenshots/ for a person to look at.
+one load per page, conftest.py's `visit`, shared by these checks and test_explorables.py's); the
+language menu, dark mode and search work. Full-page screenshots land in results/screenshots/
+for a person to look at when asked for (ATTENTION_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
