@@ -59,10 +59,10 @@ class SessionBuild:
     first worker to claim it: the build's kernels run while the package's tests do, and no
     worker sits idle waiting for it when the site tests come."""
 
-    def __init__(self, folder: Path, name: str, env: dict[str, str], offline: bool) -> None:
+    def __init__(self, folder: Path, name: str, env: dict[str, str]) -> None:
         self.out, self.log = folder / name, folder / f"{name}.log"
         self._claim, self._done = folder / f"{name}.claimed", folder / f"{name}.returncode"
-        self.env, self.offline = env, offline
+        self.env, self.offline = env, env.get("ATTENTION_OFFLINE") == "true"
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -109,12 +109,11 @@ class SessionBuild:
 # are reproducible (test_reproducible.py); the offline plugin changes the pages' links and
 # search, not what a cell draws (test_readers.py opens it from disk).
 BUILDS = {
-    "built_site": lambda folder: SessionBuild(folder, "built-site", {}, offline=False),
+    "built_site": lambda folder: SessionBuild(folder, "built-site", {}),
     "offline_site": lambda folder: SessionBuild(
         folder,
         "offline-site",
         {"ATTENTION_NB_CACHE": str(folder / "offline-site-cache"), "ATTENTION_OFFLINE": "true"},
-        offline=True,
     ),
 }
 
@@ -185,12 +184,17 @@ def keep_screenshot(target, path: Path, **options) -> None:
         target.screenshot(path=path, **options)
 
 
+# Every block drawn, on screen or not: `content-visibility: auto` (extra.css) skips what is off
+# screen until it nears the viewport.
+ALL_RENDERED = "* { content-visibility: visible !important; }"
+
+
 def full_page_screenshot(page, path: Path) -> None:
     """The whole page as a person would see it scrolling through: the browser fetches figures
     and renders off-screen content only as they near the viewport (``loading="lazy"``, and
     ``content-visibility`` in extra.css), which a full-page capture would show blank."""
     page.evaluate(LOAD_IMAGES)
-    page.add_style_tag(content="* { content-visibility: visible !important; }")
+    page.add_style_tag(content=ALL_RENDERED)
     keep_screenshot(page, path, full_page=True)
 
 
@@ -331,7 +335,7 @@ def axe(browser) -> Path:
 # for that reason fails the check.
 AXE_VIEW = (
     '.md-typeset [role="group"][tabindex="0"], .md-typeset table[tabindex="0"] '
-    "{ background-image: none !important; } * { content-visibility: visible !important; }"
+    "{ background-image: none !important; } " + ALL_RENDERED
 )
 UNMEASURED = ("bgGradient", "bgImage")  # axe's reasons for "incomplete" that fail
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
 from .conftest import (
+    ALL_RENDERED,
     CHAPTERS,
     LANGUAGES,
     LOAD_IMAGES,
@@ -206,8 +207,8 @@ def test_formulas_are_drawn_with_the_shipped_math_font(
     try:
         page.goto(site_server + page_url("en", "scoring-functions"), wait_until="load")
         page.add_style_tag(
-            content='.md-typeset .katex math { font-family: "Attention Math" !important; }'
-            " * { content-visibility: visible !important; }"  # lay out every formula
+            content='.md-typeset .katex math { font-family: "Attention Math" !important; } '
+            + ALL_RENDERED  # lay out every formula
         )
         loaded = page.evaluate(
             "() => document.fonts.load('1em \"Attention Math\"', '\\u2211')"
